@@ -1,0 +1,3 @@
+from zeroscam.cli.main import run
+
+run()
