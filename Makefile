@@ -1,0 +1,33 @@
+# The two commands of the README, and the steps they share.
+# `make demo`: set up, build a simulated world, load it, serve on 127.0.0.1:8000.
+# `make test`: set up, then the whole test suite (SQLite always; PostgreSQL when reachable, required in CI).
+
+UV ?= $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+PY := .venv/bin/python
+ZEROSCAM := .venv/bin/zeroscam
+
+.PHONY: setup demo test test-fast browser bench clean
+
+$(UV):
+	python3 -m pip install --quiet --user uv || python3 -m pip install --quiet --break-system-packages uv
+
+setup: $(UV)
+	$(UV) sync --frozen --all-extras
+
+browser:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-thai-tlwg >/dev/null) || echo "chromium not installed: browser tests will be skipped"
+
+demo: setup
+	$(ZEROSCAM) demo
+
+test: setup browser
+	$(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+test-fast: setup
+	$(PY) -m pytest -q -x -m "not spark and not browser and not slow" $(PYTEST_ARGS)
+
+bench: setup
+	$(PY) bench/run_all.py
+
+clean:
+	rm -rf .venv zeroscam-data test-artifacts
