@@ -2,16 +2,17 @@
 # `make demo`: set up, build a simulated world, load it, serve on 127.0.0.1:8000.
 # `make test`: set up, then the whole test suite (SQLite always; PostgreSQL when reachable, required in CI).
 
-UV ?= $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+# uv runs as a module of the machine's python3, so no PATH juggling on a fresh machine.
+UV := python3 -m uv
 PY := .venv/bin/python
 ZEROSCAM := .venv/bin/zeroscam
 
-.PHONY: setup demo test test-fast browser bench clean
+.PHONY: uv setup demo test test-fast browser bench clean
 
-$(UV):
-	python3 -m pip install --quiet --user uv || python3 -m pip install --quiet --break-system-packages uv
+uv:
+	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv || python3 -m pip install --quiet --user uv || python3 -m pip install --quiet --break-system-packages uv
 
-setup: $(UV)
+setup: uv
 	$(UV) sync --frozen --all-extras
 
 browser:
