@@ -14,6 +14,8 @@ uv:
 
 setup: uv
 	$(UV) sync --frozen --all-extras
+	@# web assets from the npm registry (package-lock.json), copied into a git-ignored served folder
+	@(command -v npm >/dev/null 2>&1 && npm ci --omit=dev --no-audit --no-fund --loglevel=error && $(PY) -m zeroscam.web.assets) || echo "web assets not installed (npm missing or failed): pages will lack charts, graph view and the Thai web font"
 
 browser:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-thai-tlwg >/dev/null) || echo "chromium not installed: browser tests will be skipped"
