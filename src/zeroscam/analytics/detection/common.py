@@ -245,3 +245,27 @@ def reason_codes(contrib: pd.DataFrame, feature_codes: Mapping[str, str],
 def ts_literal(dt) -> str:
     """A naive-UTC datetime as a SQL literal both DuckDB and Spark read."""
     return f"TIMESTAMP '{pd.Timestamp(dt).strftime('%Y-%m-%d %H:%M:%S')}'"
+
+
+def materialize(engine, name: str, select_sql: str) -> None:
+    """Store a query's result under `name` for the following queries: a temp table on
+    DuckDB, a cached temp view on Spark (sqlglot would turn TEMP TABLE into a view
+    without OR REPLACE, so the statement is written per engine here)."""
+    if engine.name == "spark":
+        engine.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {select_sql}")
+        engine.spark.catalog.cacheTable(name)
+    else:
+        engine.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {select_sql}")
+
+
+def drop(engine, *names: str) -> None:
+    """Drop what `materialize` made (uncache on Spark)."""
+    for name in names:
+        if engine.name == "spark":
+            try:
+                engine.spark.catalog.uncacheTable(name)
+            except Exception:  # noqa: BLE001 - already gone
+                pass
+            engine.spark.catalog.dropTempView(name)
+        else:
+            engine.execute(f"DROP TABLE IF EXISTS {name}")
