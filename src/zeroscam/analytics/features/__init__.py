@@ -1,0 +1,1 @@
+"""Feature tables computed over the canonical tables (SQL through the engine seam)."""
