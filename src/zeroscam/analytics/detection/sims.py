@@ -1,0 +1,215 @@
+"""Mule-SIM detection: which numbers make the scam calls and send the scam SMS.
+
+`detect_sims(dataset, engine)` scores every number seen by the dataset's as-of
+time (docs/detect-sims.md). How:
+
+1. Features per number (analytics/features/sims.py, SQL through the engine seam):
+   calling pattern, SIM and holder, handsets, cells, victims called, neighbours
+   named in reports through shared IMEIs, holders and cells.
+2. Labels from the data itself: numbers that victim reports name as a contact.
+   LightGBM learns named vs the rest (PU learning), cross-fitted so that no
+   number is scored by a model that saw its own label; Elkan–Noto turns the
+   scores into probabilities.
+3. A second round feeds each number the first round's scores of its neighbours
+   (same handsets, same holder), so a farm's SIMs that no report names are found
+   through the ones that are.
+4. Typology rules (victims called far above the data's base rate; named by
+   reports) add evidence; the flag threshold comes from this dataset's scores.
+5. Reasons: the rules that fired and the largest LightGBM contributions.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from zeroscam.analytics.detection import common
+from zeroscam.analytics.features.sims import BORDER_KM, MODEL_FEATURES, sim_features
+
+# Feature → reason code (contributions of features sharing a code add up).
+FEATURE_CODES = {
+    "n_out": "many_strangers", "n_callees": "many_strangers", "callees_per_out": "many_strangers",
+    "stranger_share": "many_strangers", "out_share": "many_strangers", "n_in": "many_strangers",
+    "share_short": "short_calls", "share_unanswered": "short_calls", "mean_talk_s": "short_calls",
+    "share_sms": "sms_blast", "max_hour_sms": "sms_blast",
+    "sim_age_days": "new_sim_burst", "first_use_age_days": "new_sim_burst",
+    "out_per_active_day": "new_sim_burst", "max_hour_out": "new_sim_burst",
+    "active_days": "new_sim_burst", "span_days": "new_sim_burst",
+    "n_called_victims": "called_victims", "called_victim_share": "called_victims",
+    "h_sims": "holder_many_sims", "h_sims_7d": "holder_many_sims", "h_sims_30d": "holder_many_sims",
+    "h_days_since_last_reg": "holder_many_sims",
+    "h_named_others": "holder_named_sims", "h_named_share": "holder_named_sims",
+    "h_score_max": "holder_named_sims", "h_score_mean": "holder_named_sims",
+    "h_accounts": "holder_mule_accounts", "h_reported_accounts": "holder_mule_accounts",
+    "h_new_accounts": "holder_mule_accounts", "h_mule_score": "holder_mule_accounts",
+    "n_imeis": "sim_farm_imei", "imei_max_sims": "sim_farm_imei", "imei_cosims": "sim_farm_imei",
+    "imei_named_others": "sim_farm_imei", "imei_named_share": "sim_farm_imei",
+    "imei_score_max": "sim_farm_imei", "imei_score_mean": "sim_farm_imei",
+    "n_cells": "shared_cells", "top_cell_share": "shared_cells", "cell_named_share": "shared_cells",
+    "cell_max_sims": "shared_cells",
+    "border_share": "border_cell", "min_border_km": "border_cell",
+    "is_voip697": "foreign_voip", "is_foreign": "foreign_voip", "is_roam698": "roaming",
+}
+
+OUTPUT_COLUMNS = ["msisdn", "score", "flagged", "reasons"]
+NBTC_SIMS_PER_HOLDER = 5  # NBTC: holders of more than 5 SIMs must re-verify
+
+
+def detect_sims(dataset, engine=None, *, account_scores: pd.DataFrame | None = None,
+                progress=None, details: bool = False) -> pd.DataFrame:
+    """Score every number seen by `dataset.as_of`.
+
+    dataset: an opened AXF dataset (`zeroscam.exchange.axf.open_dataset`).
+    engine: an engine from `analytics.engine.make_engine`, or its name
+    (`"duckdb"`/`"spark"`); default DuckDB over `dataset.con`.
+    account_scores: optional output of the mule detector (`bank, account, score`
+    or `account, score`); adds the holder's highest mule score as a feature.
+    Returns a DataFrame `msisdn, score, flagged, reasons` sorted by msisdn
+    (with `details=True`, also the features and intermediate scores).
+    """
+    from zeroscam.analytics.engine import make_engine
+
+    if engine is None or isinstance(engine, str):
+        engine = make_engine(engine or "duckdb", dataset)
+    step = progress.advance if progress is not None else (lambda *_a, **_k: None)
+    feats = sim_features(engine, dataset.as_of)
+    step("sim features")
+    feats = _add_account_scores(feats, engine, account_scores)
+    links = imei_links(engine)
+    return score_numbers(feats, links, details=details, step=step)
+
+
+def _add_account_scores(feats: pd.DataFrame, engine, account_scores) -> pd.DataFrame:
+    """The holder's highest mule-account score, when the mule detector's output is at hand."""
+    if account_scores is None or len(account_scores) == 0:
+        return feats
+    scores = account_scores.copy()
+    if "bank" in scores.columns and not scores["account"].astype(str).str.contains("-").all():
+        scores["account"] = scores["bank"].astype(str).str.zfill(3) + "-" + scores["account"].astype(str)
+    holders = engine.sql("SELECT account, holder_id FROM accounts WHERE holder_id IS NOT NULL")
+    per_holder = (holders.merge(scores[["account", "score"]], on="account")
+                  .groupby("holder_id")["score"].max().rename("h_mule_score"))
+    return feats.merge(per_holder, left_on="holder_id", right_index=True, how="left")
+
+
+def called_victims_rule(feats: pd.DataFrame) -> np.ndarray:
+    """Numbers that called far more later-victims than chance allows.
+
+    The base rate is this dataset's own: the share of all caller→callee pairs
+    whose callee reported a scam. A number fires when the binomial chance of
+    calling at least as many victims, at that rate, is below 1/(numbers seen)."""
+    from scipy.stats import binom
+
+    n = feats["n_callees"].to_numpy(np.float64)
+    k = feats["n_called_victims"].to_numpy(np.float64)
+    total = n.sum()
+    if total <= 0 or k.sum() <= 0:
+        return np.zeros(len(feats), dtype=bool)
+    p0 = min(k.sum() / total, 0.5)
+    alpha = 1.0 / max(len(feats), 1)
+    tail = binom.sf(k - 1, n, p0)
+    return (k >= 2) & (tail < alpha)
+
+
+def imei_links(engine) -> pd.DataFrame:
+    """Distinct (msisdn, imei) pairs: which handsets each number called from."""
+    return engine.sql("SELECT DISTINCT caller AS msisdn, imei FROM cdrs "
+                      "WHERE caller IS NOT NULL AND imei IS NOT NULL")
+
+
+def _neighbour_scores(feats: pd.DataFrame, prob: np.ndarray, links: pd.DataFrame | None) -> pd.DataFrame:
+    """Round-two inputs: first-round scores of the other numbers on the same handsets
+    and of the same holder's other numbers."""
+    out = pd.DataFrame(index=feats.index)
+    out["imei_score_mean"] = np.nan
+    out["imei_score_max"] = np.nan
+    if links is not None and len(links):
+        own = pd.Series(prob, index=feats["msisdn"].astype(str))
+        lk = links.astype({"msisdn": str, "imei": str}).copy()
+        lk["p"] = lk["msisdn"].map(own).fillna(0.0).to_numpy()
+        g = lk.groupby("imei")["p"]
+        s, c = g.transform("sum"), g.transform("count")
+        lk["others_mean"] = ((s - lk["p"]) / (c - 1).where(c > 1))
+        lk["others_high"] = g.transform(lambda v: (v >= 0.5).sum()) - (lk["p"] >= 0.5)
+        per = lk.groupby("msisdn").agg(imei_score_mean=("others_mean", "max"),
+                                       imei_score_max=("others_high", "max"))
+        idx = feats["msisdn"].astype(str)
+        out["imei_score_mean"] = idx.map(per["imei_score_mean"]).to_numpy(np.float64)
+        out["imei_score_max"] = idx.map(per["imei_score_max"]).to_numpy(np.float64)
+    frame = pd.DataFrame({"holder_id": feats["holder_id"], "p": prob})
+    has_holder = frame["holder_id"].notna()
+    grp = frame[has_holder].groupby("holder_id")["p"]
+    total = grp.transform("sum")
+    count = grp.transform("count")
+    top = grp.transform("max")
+    mean_others = (total - frame.loc[has_holder, "p"]) / (count - 1).where(count > 1)
+    out["h_score_mean"] = np.nan
+    out.loc[has_holder, "h_score_mean"] = mean_others.to_numpy()
+    # max over the others: the max, unless this number is the max, then the second largest
+    second = frame[has_holder].groupby("holder_id")["p"].transform(
+        lambda s: s.nlargest(2).iloc[-1] if len(s) > 1 else np.nan)
+    own = frame.loc[has_holder, "p"]
+    out["h_score_max"] = np.nan
+    out.loc[has_holder, "h_score_max"] = np.where(own >= top, second, top)
+    return out
+
+
+def score_numbers(feats: pd.DataFrame, links: pd.DataFrame | None = None, *, details: bool = False, step=lambda *_a, **_k: None) -> pd.DataFrame:
+    """Model + rules over a feature table from `sim_features` (sorted by msisdn)."""
+    feats = feats.reset_index(drop=True)
+    keys = feats["msisdn"].astype(str).tolist()
+    named = feats["n_named"].to_numpy() > 0
+    rule_victims = called_victims_rule(feats)
+    columns = list(MODEL_FEATURES) + (["h_mule_score"] if "h_mule_score" in feats.columns else [])
+
+    # Round 1: PU model on the number's own features.
+    X1 = feats[columns].astype(np.float64)
+    fit1 = common.pu_crossfit(X1, keys, named, exclude_from_negatives=rule_victims)
+    prob1 = common.prior_corrected(fit1.score, named)
+    step("round one")
+
+    # Round 2: add the neighbours' round-one scores (holder), so unnamed SIMs of a
+    # holder whose other SIMs look like a farm rise with them.
+    neigh = _neighbour_scores(feats, prob1, links)
+    X2 = pd.concat([X1, neigh], axis=1)
+    fit2 = common.pu_crossfit(X2, keys, named, exclude_from_negatives=rule_victims | (prob1 >= 0.5),
+                              seed=common.SEED + 7)
+    prob = common.prior_corrected(fit2.score, named)
+    step("round two")
+
+    # Evidence from the rules: a named number, or one that called far too many victims.
+    score = np.maximum(prob, np.where(rule_victims, np.maximum(prob, 0.5), 0.0))
+    threshold = common.choose_threshold(score, named)
+    flagged = score >= threshold
+    # A number named by two or more separate reports is flagged whatever the model says.
+    flagged |= feats["n_named"].to_numpy() >= 2
+    flagged |= rule_victims & named
+
+    rules = pd.DataFrame({
+        "victim_reports": named,
+        "called_victims": rule_victims,
+        "sim_farm_imei": feats["imei_max_sims"].fillna(0).to_numpy() > NBTC_SIMS_PER_HOLDER,
+        "holder_many_sims": feats["h_sims"].fillna(0).to_numpy() > NBTC_SIMS_PER_HOLDER,
+        "border_cell": feats["border_share"].fillna(0).to_numpy() >= 0.5,
+        "foreign_voip": feats["is_voip697"].to_numpy() > 0,
+        "roaming": feats["is_roam698"].to_numpy() > 0,
+    })
+    rows = np.flatnonzero(flagged)
+    reasons = pd.Series("", index=feats.index, dtype=object)
+    if len(rows):
+        contrib = fit2.contributions(X2, rows)
+        reasons.iloc[rows] = common.reason_codes(contrib, FEATURE_CODES, rules.iloc[rows],
+                                                 top=5).to_numpy()
+    step("reasons")
+
+    out = pd.DataFrame({
+        "msisdn": feats["msisdn"].astype(str),
+        "score": np.round(np.clip(score, 0.0, 1.0), 6),
+        "flagged": flagged.astype(int),
+        "reasons": reasons,
+    })
+    if details:
+        out = pd.concat([out, feats.drop(columns=["msisdn"]),
+                         pd.DataFrame({"prob1": prob1, "prob2": prob, "rule_victims": rule_victims,
+                                       "threshold": threshold}), neigh], axis=1)
+    return out
