@@ -1,0 +1,172 @@
+"""Mule accounts: score every account seen by the as-of time.
+
+How (DESIGN.md principle 3, learn from the data at hand):
+
+1. account features (analytics/features/accounts.py) — flows, pass-through,
+   fan-in from strangers, cross-bank scatter, account age, dormancy, test credits,
+   ATM-limit and crypto exits, holder and device links — plus graph features over
+   the transfer graph (money-weighted hops from reported accounts, chains,
+   scatter-gather);
+2. labels: the accounts that victim reports name (transfers' receivers and
+   bank-account contacts);
+3. a LightGBM model trained now, on this dataset, positives against the
+   unlabeled majority (PU learning), cross-fitted over K folds so that no account
+   is scored by a model that saw its label, with accounts that typology rules or
+   graph proximity already implicate left out of the negatives; its scores are
+   prior-corrected (Elkan–Noto) into the probability of being a mule;
+4. report evidence added as independent evidence (one report is moderate, several
+   independent victims strong — mistaken reports exist);
+5. person level: a holder whose account is a confident mule lifts the holder's
+   other accounts (the Central Fraud Registry acts on the person);
+6. a threshold from this dataset's score distribution, and reason codes from the
+   model's per-feature contributions and the rules that fired.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from zeroscam.analytics.detection.common import (
+    choose_threshold,
+    noisy_or,
+    prior_corrected,
+    pu_crossfit,
+    reason_codes,
+)
+from zeroscam.analytics.features import accounts as account_features
+
+FOLDS = 5
+# One victim report is moderate evidence on its own (mistaken reports exist);
+# independent victims compound: 1 - (1 - q)^n.
+REPORT_EVIDENCE = 0.4
+
+FEATURE_CODES = {
+    "pass_ratio": "pass_through", "fwd_1h_share": "pass_through", "fwd_1d_share": "pass_through",
+    "fwd_wait_h": "pass_through", "max_balance_rel": "pass_through", "post_out_balance_rel": "pass_through",
+    "in_n": "fan_in_strangers", "in_cp": "fan_in_strangers", "in_cp_stranger": "fan_in_strangers",
+    "stranger_cp_share": "fan_in_strangers", "stranger_cents_share": "fan_in_strangers",
+    "in_cp_7d": "fan_in_strangers", "in_n_7d": "fan_in_strangers", "in_n_1d": "fan_in_strangers",
+    "in_banks": "fan_in_strangers",
+    "out_cp": "fan_out", "out_n": "fan_out", "out_cp_7d": "fan_out", "out_n_7d": "fan_out",
+    "out_banks": "cross_bank_scatter", "out_other_bank_share": "cross_bank_scatter",
+    "age_days": "new_account", "age_at_first_in_days": "new_account",
+    "max_gap_days": "dormant_burst", "burst_after_gap_share": "dormant_burst",
+    "recent_in_share": "dormant_burst", "in_n_30d": "dormant_burst", "out_n_30d": "dormant_burst",
+    "active_days": "dormant_burst", "days_since_last": "dormant_burst",
+    "tiny_in_n": "test_credit",
+    "atm_limit_n": "atm_limit_cashout", "cash_out_share": "atm_limit_cashout",
+    "round_out_share": "atm_limit_cashout",
+    "crypto_share": "crypto_exit",
+    "device_holders": "shared_device", "devices": "shared_device",
+    "from_reported_1": "near_reported", "from_reported_2": "near_reported", "from_reported_3": "near_reported",
+    "reported_payers": "near_reported", "to_reported_1": "near_reported",
+    "holder_banks": "holder_multi_bank", "holder_banks_14d": "holder_multi_bank",
+    "holder_accounts": "holder_multi_bank", "holder_sims": "holder_multi_bank",
+    "holder_other_labeled": "holder_reported",
+    "in_from_pass": "chain", "out_to_pass": "chain", "pass_in_from_pass": "chain",
+    "gather_sources": "scatter_gather", "scatter_sinks": "scatter_gather",
+    "in_avg_thb": "amount_pattern", "out_avg_thb": "amount_pattern", "in_thb": "amount_pattern",
+    "out_thb": "amount_pattern",
+    "kyc_channel_code": "kyc_profile", "unknown_kyc": "kyc_profile", "holder_age": "kyc_profile",
+    "cash_in_share": "cash_in",
+}
+
+# Columns that are identifiers or label-derived, never model inputs.
+NOT_FEATURES = {"account", "bank", "holder_id"}
+
+
+def typology_rules(f: pd.DataFrame) -> pd.DataFrame:
+    """The classic mule typologies as explicit rules (bool per account, column = reason code).
+    Thresholds are domain definitions (forwarded within a day, several unrelated payers),
+    not values fitted to any dataset."""
+    def col(name):
+        return np.nan_to_num(f[name].to_numpy(np.float64))
+
+    fast = (col("fwd_1d_share") >= 0.8) & (col("pass_ratio") >= 0.8)
+    rules = pd.DataFrame(index=f.index)
+    rules["pass_through"] = fast & (col("in_cp_stranger") >= 2) & (col("max_balance_rel") <= 1.05)
+    rules["fan_in_strangers"] = fast & (col("in_cp_stranger") >= 5) & (col("stranger_cp_share") >= 0.8)
+    rules["fan_out"] = fast & (col("out_cp") >= 4) & (col("out_banks") >= 3)
+    rules["scatter_gather"] = fast & ((col("gather_sources") >= 1) | (col("scatter_sinks") >= 1))
+    rules["chain"] = fast & (col("pass_in_from_pass") >= 0.5)
+    return rules
+
+
+def detect_mules(dataset, engine) -> pd.DataFrame:
+    """Score every account seen by `dataset.as_of` (in accounts or at either end of a
+    transaction). Returns one row per account, sorted by the canonical key, with
+    `account` (canonical `BANK-DIGITS`), `bank`, `account_digits`, `score` in [0,1],
+    `flagged` (0/1) and `reasons` (`;`-separated codes, most important first, empty
+    when not flagged)."""
+    feats = account_features.compute(engine, dataset.as_of)
+    frame = feats.frame
+    n = len(frame)
+    if n == 0:
+        return pd.DataFrame({"account": pd.Series(dtype=object), "bank": pd.Series(dtype=object),
+                             "account_digits": pd.Series(dtype=object), "score": pd.Series(dtype=float),
+                             "flagged": pd.Series(dtype=int), "reasons": pd.Series(dtype=object)})
+
+    reports = frame[["account"]].merge(feats.labels, on="account", how="left")
+    n_reports = reports["n_reports"].fillna(0).to_numpy(np.float64)
+    n_victims = reports["n_victims"].fillna(0).to_numpy(np.float64)
+    labeled = n_reports > 0
+
+    graph = account_features.graph_features(feats, labeled)
+    X = pd.concat([frame.drop(columns=list(NOT_FEATURES)), graph], axis=1)
+    holder_labeled = pd.Series(labeled.astype(np.float64)).groupby(frame["holder_id"].to_numpy()).transform("sum")
+    X["holder_other_labeled"] = holder_labeled.to_numpy() - labeled
+    X = X.astype(np.float64)
+
+    rules = typology_rules(X)
+    implicated = rules.to_numpy().any(axis=1) | (X["from_reported_1"].to_numpy() >= 0.5) \
+        | (X["holder_other_labeled"].to_numpy() > 0)
+    keys = frame["account"].tolist()
+    fit = pu_crossfit(X, keys, labeled, exclude_from_negatives=implicated, folds=FOLDS)
+    p_model = prior_corrected(fit.score, labeled)
+
+    report_p = 1.0 - (1.0 - REPORT_EVIDENCE) ** np.maximum(n_victims, np.minimum(n_reports, 1))
+    score = noisy_or(p_model, report_p)
+
+    # person level: a confident mule account lifts its holder's other accounts
+    holder = frame["holder_id"].to_numpy()
+    known_holder = ~pd.Series(holder).str.startswith("acct:").to_numpy()
+    other_max = _holder_other_max(score, holder)
+    lifted = known_holder & (other_max > score)
+    score = np.where(lifted, other_max, score)
+
+    threshold = choose_threshold(p_model, labeled)
+    flagged = score >= max(threshold, 0.5) if labeled.sum() >= 5 else score >= 0.5
+
+    # reasons: rules that fired, victim reports, then the model's strongest contributions
+    rows = np.flatnonzero(flagged)
+    reasons = pd.Series("", index=frame.index, dtype=object)
+    if len(rows):
+        contrib = fit.contributions(X, rows) if any(m is not None for m in fit.models) else \
+            pd.DataFrame(0.0, index=rows, columns=list(X.columns))
+        fired = rules.iloc[rows].copy()
+        fired.index = rows
+        fired.insert(0, "victim_reports", labeled[rows])
+        fired["holder_flagged"] = lifted[rows] & (score[rows] > noisy_or(p_model[rows], report_p[rows]))
+        reasons.iloc[rows] = reason_codes(contrib, FEATURE_CODES, fired, top=4).to_numpy()
+
+    bank = frame["bank"].astype(str)
+    return pd.DataFrame({
+        "account": frame["account"],
+        "bank": bank,
+        "account_digits": frame["account"].str.slice(4),
+        "score": np.round(np.clip(score, 0.0, 1.0), 6),
+        "flagged": flagged.astype(int),
+        "reasons": reasons,
+    })
+
+
+def _holder_other_max(score: np.ndarray, holder: np.ndarray) -> np.ndarray:
+    """Per account, the highest score among the *other* accounts of the same holder (0 if none)."""
+    s = pd.Series(score)
+    g = s.groupby(holder)
+    top = g.transform("max").to_numpy()
+    count_top = (s == pd.Series(top)).groupby(holder).transform("sum").to_numpy()
+    second = s.where(s < pd.Series(top)).groupby(holder).transform("max").fillna(0.0).to_numpy()
+    # if this account alone holds the top score, the others' best is the second best
+    return np.where((score == top) & (count_top == 1), second, top)

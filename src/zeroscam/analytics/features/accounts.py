@@ -1,0 +1,337 @@
+"""Account features for mule detection: one row per account seen by the as-of time.
+
+Per-account aggregates are SQL in DuckDB's dialect run through the engine seam
+(Spark transpiles it). Amounts are summed as integer satang and times as integer
+epoch seconds, so both engines produce bit-identical numbers. Graph features over
+the aggregated transfer graph (money-weighted hops from reported accounts,
+scatter-gather, chains) are computed after the SQL with sparse matrices — the same
+code for both engines.
+
+Every feature is a number (NaN allowed) named for what it measures; the mapping to
+reason codes is `FEATURE_CODES`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from zeroscam.analytics.detection.common import drop, materialize, ts_literal
+
+DAY = 86400
+HOUR = 3600
+TINY_CENTS = 1_000          # a credit of 10 baht or less: a "test" credit
+ROUND_CENTS = 100_000       # a multiple of 1,000 baht
+ATM_CENTS = 500_000         # cash-outs in multiples of 5,000 baht (ATM note limits)
+
+_TEMP = ("mf_tx", "mf_ev", "mf_ev2", "mf_agg", "mf_acct", "mf_holder", "mf_dev", "mf_pairs", "mf_social")
+
+
+@dataclass
+class AccountFeatures:
+    """frame: one row per account key (`account`), sorted by it, with `bank`, `holder_id`
+    and the numeric feature columns. edges: the aggregated transfer graph
+    (src, dst, cents, n, first_t) between accounts. labels: report evidence per
+    account (account, n_reports, n_victims, first_reported_t)."""
+
+    frame: pd.DataFrame
+    edges: pd.DataFrame
+    labels: pd.DataFrame
+    as_of: object
+
+
+def _sql_steps(as_of) -> list[tuple[str, str]]:
+    t_asof = f"CAST(FLOOR(epoch({ts_literal(as_of)})) AS BIGINT)"
+    return [
+        ("mf_tx", f"""
+            SELECT txn_id, CAST(FLOOR(epoch(ts)) AS BIGINT) AS t, channel, src, dst, src_device AS device,
+                   CAST(ROUND(amount * 100) AS BIGINT) AS cents
+            FROM transactions WHERE amount > 0"""),
+        # one event per account side of a transaction: +1 money in, -1 money out
+        ("mf_ev", """
+            SELECT dst AS acct, src AS cp, 1 AS dir, t, cents, channel, txn_id, CAST(NULL AS VARCHAR) AS device
+            FROM mf_tx WHERE dst IS NOT NULL
+            UNION ALL
+            SELECT src AS acct, dst AS cp, -1 AS dir, t, cents, channel, txn_id, device
+            FROM mf_tx WHERE src IS NOT NULL"""),
+        ("mf_ev2", """
+            SELECT *,
+              MIN(CASE WHEN dir < 0 THEN t END) OVER (PARTITION BY acct ORDER BY t, dir DESC, txn_id
+                  ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS next_out_t,
+              SUM(dir * cents) OVER (PARTITION BY acct ORDER BY t, dir DESC, txn_id
+                  ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS balance,
+              t - LAG(t) OVER (PARTITION BY acct ORDER BY t, dir DESC, txn_id) AS gap,
+              COUNT(*) OVER (PARTITION BY acct ORDER BY t DESC, dir, txn_id DESC
+                  ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS n_after
+            FROM mf_ev"""),
+        ("mf_social", """
+            SELECT DISTINCT i.acct, i.cp FROM mf_ev i
+            JOIN mf_ev o ON o.acct = i.acct AND o.cp = i.cp AND o.dir < 0
+            WHERE i.dir > 0"""),
+        ("mf_agg", f"""
+            SELECT e.acct AS account,
+              SUM(CASE WHEN dir > 0 THEN 1 ELSE 0 END) AS in_n,
+              SUM(CASE WHEN dir < 0 THEN 1 ELSE 0 END) AS out_n,
+              SUM(CASE WHEN dir > 0 THEN cents ELSE 0 END) AS in_cents,
+              SUM(CASE WHEN dir < 0 THEN cents ELSE 0 END) AS out_cents,
+              COUNT(DISTINCT CASE WHEN dir > 0 THEN e.cp END) AS in_cp,
+              COUNT(DISTINCT CASE WHEN dir < 0 THEN e.cp END) AS out_cp,
+              COUNT(DISTINCT CASE WHEN dir > 0 AND s.cp IS NULL THEN e.cp END) AS in_cp_stranger,
+              SUM(CASE WHEN dir > 0 AND s.cp IS NULL AND e.cp IS NOT NULL THEN cents ELSE 0 END) AS in_cents_stranger,
+              SUM(CASE WHEN dir > 0 AND channel = 'cash_in' THEN cents ELSE 0 END) AS cash_in_cents,
+              SUM(CASE WHEN dir < 0 AND channel = 'cash_out' THEN 1 ELSE 0 END) AS cash_out_n,
+              SUM(CASE WHEN dir < 0 AND channel = 'cash_out' THEN cents ELSE 0 END) AS cash_out_cents,
+              SUM(CASE WHEN dir < 0 AND channel = 'cash_out' AND cents % {ATM_CENTS} = 0
+                       AND cents >= {2 * ATM_CENTS} THEN 1 ELSE 0 END) AS atm_limit_n,
+              SUM(CASE WHEN dir < 0 AND cents % {ROUND_CENTS} = 0 THEN 1 ELSE 0 END) AS round_out_n,
+              SUM(CASE WHEN dir < 0 AND channel = 'crypto_out' THEN cents ELSE 0 END) AS crypto_cents,
+              SUM(CASE WHEN dir > 0 AND channel = 'crypto_out' THEN 1 ELSE 0 END) AS crypto_in_n,
+              SUM(CASE WHEN dir > 0 AND cents <= {TINY_CENTS} THEN 1 ELSE 0 END) AS tiny_in_n,
+              SUM(CASE WHEN dir > 0 AND next_out_t - t <= {HOUR} THEN cents ELSE 0 END) AS fwd_1h_cents,
+              SUM(CASE WHEN dir > 0 AND next_out_t - t <= {DAY} THEN cents ELSE 0 END) AS fwd_1d_cents,
+              SUM(CASE WHEN dir > 0 THEN LEAST(COALESCE(next_out_t - t, {7 * DAY}), {7 * DAY}) ELSE 0 END)
+                AS fwd_wait_sum,
+              MAX(balance) AS max_balance,
+              SUM(CASE WHEN dir < 0 THEN balance ELSE 0 END) AS post_out_balance_sum,
+              COUNT(DISTINCT CASE WHEN dir < 0 THEN SUBSTRING(e.cp, 1, 3) END) AS out_banks,
+              SUM(CASE WHEN dir < 0 AND e.cp IS NOT NULL AND SUBSTRING(e.cp, 1, 3) <> SUBSTRING(e.acct, 1, 3)
+                       THEN cents ELSE 0 END) AS out_other_bank_cents,
+              COUNT(DISTINCT CASE WHEN dir > 0 THEN SUBSTRING(e.cp, 1, 3) END) AS in_banks,
+              MIN(t) AS first_t, MAX(t) AS last_t,
+              MIN(CASE WHEN dir > 0 THEN t END) AS first_in_t,
+              MAX(COALESCE(gap, 0) * 100000000 + n_after) AS gap_key,
+              SUM(CASE WHEN dir > 0 AND t > {t_asof} - {DAY} THEN 1 ELSE 0 END) AS in_n_1d,
+              SUM(CASE WHEN dir > 0 AND t > {t_asof} - {7 * DAY} THEN 1 ELSE 0 END) AS in_n_7d,
+              SUM(CASE WHEN dir < 0 AND t > {t_asof} - {7 * DAY} THEN 1 ELSE 0 END) AS out_n_7d,
+              SUM(CASE WHEN dir > 0 AND t > {t_asof} - {30 * DAY} THEN 1 ELSE 0 END) AS in_n_30d,
+              SUM(CASE WHEN dir < 0 AND t > {t_asof} - {30 * DAY} THEN 1 ELSE 0 END) AS out_n_30d,
+              COUNT(DISTINCT CASE WHEN dir > 0 AND t > {t_asof} - {7 * DAY} THEN e.cp END) AS in_cp_7d,
+              COUNT(DISTINCT CASE WHEN dir < 0 AND t > {t_asof} - {7 * DAY} THEN e.cp END) AS out_cp_7d,
+              COUNT(DISTINCT e.device) AS devices
+            FROM mf_ev2 e LEFT JOIN mf_social s ON s.acct = e.acct AND s.cp = e.cp AND e.dir > 0
+            GROUP BY e.acct"""),
+        # the universe: every account in accounts or at an end of a transaction
+        ("mf_acct", f"""
+            SELECT u.account, SUBSTRING(u.account, 1, 3) AS bank,
+                   COALESCE(a.holder_id, 'acct:' || u.account) AS holder_id,
+                   CASE WHEN a.account IS NULL THEN 1 ELSE 0 END AS unknown_kyc,
+                   CASE WHEN a.holder_type = 'company' THEN 1 ELSE 0 END AS company,
+                   CASE WHEN a.kyc_channel = 'app' THEN 1 WHEN a.kyc_channel = 'agent' THEN 2
+                        WHEN a.kyc_channel = 'branch' THEN 0 END AS kyc_channel_code,
+                   CAST(FLOOR(epoch(a.opened_at)) AS BIGINT) AS opened_t,
+                   {"EXTRACT(YEAR FROM " + ts_literal(as_of) + ")"} - CAST(a.holder_birth_year AS INTEGER) AS holder_age
+            FROM (SELECT account FROM accounts UNION SELECT acct AS account FROM mf_ev) u
+            LEFT JOIN (SELECT account, MIN(holder_id) AS holder_id, MIN(holder_type) AS holder_type,
+                              MIN(kyc_channel) AS kyc_channel, MIN(opened_at) AS opened_at,
+                              MIN(holder_birth_year) AS holder_birth_year
+                       FROM accounts GROUP BY account) a ON a.account = u.account"""),
+        # the holder: how many accounts, at how many banks, opened how close together; SIMs
+        ("mf_holder", f"""
+            SELECT a.account,
+                   COUNT(DISTINCT b.account) AS holder_accounts,
+                   COUNT(DISTINCT b.bank) AS holder_banks,
+                   COUNT(DISTINCT CASE WHEN ABS(b.opened_t - a.opened_t) <= {14 * DAY} THEN b.bank END)
+                     AS holder_banks_14d
+            FROM mf_acct a JOIN mf_acct b ON a.holder_id = b.holder_id
+            GROUP BY a.account"""),
+        # devices used by several holders
+        ("mf_dev", """
+            SELECT d.acct AS account, MAX(h.holders) AS device_holders
+            FROM (SELECT DISTINCT acct, device FROM mf_ev WHERE device IS NOT NULL) d
+            JOIN (SELECT x.device, COUNT(DISTINCT m.holder_id) AS holders
+                  FROM (SELECT DISTINCT acct, device FROM mf_ev WHERE device IS NOT NULL) x
+                  JOIN mf_acct m ON m.account = x.acct GROUP BY x.device) h ON h.device = d.device
+            GROUP BY d.acct"""),
+    ]
+
+
+FRAME_SQL = """
+SELECT a.account, a.bank, a.holder_id, a.unknown_kyc, a.company, a.kyc_channel_code, a.opened_t,
+       a.holder_age, h.holder_accounts, h.holder_banks, h.holder_banks_14d,
+       COALESCE(s.holder_sims, 0) AS holder_sims, COALESCE(d.device_holders, 0) AS device_holders,
+       g.*
+FROM mf_acct a
+LEFT JOIN mf_agg g ON g.account = a.account
+LEFT JOIN mf_holder h ON h.account = a.account
+LEFT JOIN (SELECT holder_id, COUNT(DISTINCT msisdn) AS holder_sims FROM sims GROUP BY holder_id) s
+       ON s.holder_id = a.holder_id
+LEFT JOIN mf_dev d ON d.account = a.account
+"""
+
+EDGES_SQL = """
+SELECT src, dst, SUM(cents) AS cents, COUNT(*) AS n, MIN(t) AS first_t
+FROM mf_tx WHERE src IS NOT NULL AND dst IS NOT NULL AND src <> dst
+GROUP BY src, dst
+"""
+
+# The accounts victim reports name: the receiving side of reported transfers and the
+# bank accounts given as contacts. Independent victims = distinct reports' victims.
+LABELS_SQL = """
+SELECT account, COUNT(DISTINCT report_id) AS n_reports,
+       COUNT(DISTINCT victim) AS n_victims, MIN(CAST(FLOOR(epoch(reported_at)) AS BIGINT)) AS first_reported_t
+FROM (
+  SELECT t.dst AS account, r.report_id, COALESCE(r.victim_holder_id, r.victim_phone, r.report_id) AS victim,
+         r.reported_at
+  FROM report_transfers t JOIN reports r ON r.report_id = t.report_id WHERE t.dst IS NOT NULL
+  UNION ALL
+  SELECT c.value AS account, r.report_id, COALESCE(r.victim_holder_id, r.victim_phone, r.report_id) AS victim,
+         r.reported_at
+  FROM report_contacts c JOIN reports r ON r.report_id = c.report_id WHERE c.type = 'bank_account'
+) x GROUP BY account
+"""
+
+VICTIM_PAYERS_SQL = """
+SELECT DISTINCT src AS account FROM report_transfers WHERE src IS NOT NULL
+"""
+
+
+def compute(engine, as_of) -> AccountFeatures:
+    """Run the feature SQL and derive the ratio features. Deterministic, as-of exact
+    (the canonical tables hold nothing later than `as_of`)."""
+    for name, query in _sql_steps(as_of):
+        materialize(engine, name, query)
+    frame = engine.sql(FRAME_SQL)
+    edges = engine.sql(EDGES_SQL)
+    labels = engine.sql(LABELS_SQL)
+    victims = engine.sql(VICTIM_PAYERS_SQL)
+    drop(engine, *reversed(_TEMP))
+
+    frame = frame.loc[:, ~frame.columns.duplicated()]
+    frame = frame.sort_values("account", kind="stable").reset_index(drop=True)
+    edges = edges.sort_values(["src", "dst"], kind="stable").reset_index(drop=True)
+    labels = labels.sort_values("account", kind="stable").reset_index(drop=True)
+    frame = _derive(frame, as_of)
+    frame["victim_payer"] = frame["account"].isin(set(victims["account"])).astype(np.float64)
+    return AccountFeatures(frame=frame, edges=edges, labels=labels, as_of=as_of)
+
+
+def _num(frame: pd.DataFrame, col: str) -> np.ndarray:
+    return pd.to_numeric(frame[col], errors="coerce").to_numpy(np.float64)
+
+
+def _ratio(a, b) -> np.ndarray:
+    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
+    return np.divide(a, b, out=np.full_like(a, np.nan), where=b > 0)
+
+
+def _derive(frame: pd.DataFrame, as_of) -> pd.DataFrame:
+    t_asof = float(pd.Timestamp(as_of).value // 10**9)
+    count_cols = ["in_n", "out_n", "in_cents", "out_cents", "in_cp", "out_cp", "in_cp_stranger",
+                  "in_cents_stranger", "cash_in_cents", "cash_out_n", "cash_out_cents", "atm_limit_n",
+                  "round_out_n", "crypto_cents", "crypto_in_n", "tiny_in_n", "fwd_1h_cents", "fwd_1d_cents",
+                  "fwd_wait_sum", "out_banks", "out_other_bank_cents", "in_banks", "in_n_1d", "in_n_7d",
+                  "out_n_7d", "in_n_30d", "out_n_30d", "in_cp_7d", "out_cp_7d", "devices",
+                  "post_out_balance_sum"]
+    for col in count_cols:
+        frame[col] = pd.to_numeric(frame[col], errors="coerce").fillna(0).astype(np.float64)
+    f = pd.DataFrame({"account": frame["account"], "bank": frame["bank"], "holder_id": frame["holder_id"]})
+    in_c, out_c = frame["in_cents"].to_numpy(), frame["out_cents"].to_numpy()
+    in_n, out_n = frame["in_n"].to_numpy(), frame["out_n"].to_numpy()
+    f["in_n"], f["out_n"] = in_n, out_n
+    f["in_thb"], f["out_thb"] = in_c / 100, out_c / 100
+    f["in_cp"], f["out_cp"] = frame["in_cp"].to_numpy(), frame["out_cp"].to_numpy()
+    f["in_avg_thb"] = _ratio(in_c, in_n) / 100
+    f["out_avg_thb"] = _ratio(out_c, out_n) / 100
+    f["pass_ratio"] = np.minimum(_ratio(out_c, in_c), 2.0)
+    f["fwd_1h_share"] = _ratio(frame["fwd_1h_cents"], in_c)
+    f["fwd_1d_share"] = _ratio(frame["fwd_1d_cents"], in_c)
+    f["fwd_wait_h"] = _ratio(frame["fwd_wait_sum"], in_n) / HOUR
+    f["max_balance_rel"] = _ratio(_num(frame, "max_balance"), in_c)
+    f["post_out_balance_rel"] = _ratio(_ratio(frame["post_out_balance_sum"], out_n), _ratio(in_c, in_n))
+    f["stranger_cp_share"] = _ratio(frame["in_cp_stranger"], frame["in_cp"])
+    f["stranger_cents_share"] = _ratio(frame["in_cents_stranger"], in_c)
+    f["in_cp_stranger"] = frame["in_cp_stranger"].to_numpy()
+    f["cash_in_share"] = _ratio(frame["cash_in_cents"], in_c)
+    f["cash_out_share"] = _ratio(frame["cash_out_cents"], out_c)
+    f["atm_limit_n"] = frame["atm_limit_n"].to_numpy()
+    f["round_out_share"] = _ratio(frame["round_out_n"], out_n)
+    f["crypto_share"] = _ratio(frame["crypto_cents"], out_c)
+    f["exchange"] = (frame["crypto_in_n"].to_numpy() > 0).astype(np.float64)
+    f["tiny_in_n"] = frame["tiny_in_n"].to_numpy()
+    f["out_banks"], f["in_banks"] = frame["out_banks"].to_numpy(), frame["in_banks"].to_numpy()
+    f["out_other_bank_share"] = _ratio(frame["out_other_bank_cents"], out_c)
+    first_t, last_t = _num(frame, "first_t"), _num(frame, "last_t")
+    opened_t, first_in_t = _num(frame, "opened_t"), _num(frame, "first_in_t")
+    f["active_days"] = (last_t - first_t) / DAY
+    f["days_since_last"] = (t_asof - last_t) / DAY
+    f["age_days"] = (t_asof - opened_t) / DAY
+    f["age_at_first_in_days"] = (first_in_t - opened_t) / DAY
+    gap_key = _num(frame, "gap_key")
+    gap_s = np.floor(gap_key / 1e8)
+    n_after = gap_key - gap_s * 1e8
+    total = in_n + out_n
+    f["max_gap_days"] = gap_s / DAY
+    f["burst_after_gap_share"] = _ratio(n_after, total)
+    for col in ("in_n_1d", "in_n_7d", "out_n_7d", "in_n_30d", "out_n_30d", "in_cp_7d", "out_cp_7d"):
+        f[col] = frame[col].to_numpy()
+    f["recent_in_share"] = _ratio(frame["in_n_30d"], in_n)
+    f["devices"] = frame["devices"].to_numpy()
+    f["device_holders"] = _num(frame, "device_holders")
+    f["unknown_kyc"] = _num(frame, "unknown_kyc")
+    f["company"] = _num(frame, "company")
+    f["kyc_channel_code"] = _num(frame, "kyc_channel_code")
+    f["holder_age"] = _num(frame, "holder_age")
+    f["holder_accounts"] = _num(frame, "holder_accounts")
+    f["holder_banks"] = _num(frame, "holder_banks")
+    f["holder_banks_14d"] = _num(frame, "holder_banks_14d")
+    f["holder_sims"] = _num(frame, "holder_sims")
+    return f
+
+
+# ---------------------------------------------------------------- graph features
+
+
+def graph_features(features: AccountFeatures, labeled: np.ndarray) -> pd.DataFrame:
+    """Features over the transfer graph, aligned with `features.frame`.
+
+    labeled: bool per account, the accounts reports name. Money-weighted hops:
+    `from_reported_1` is the share of an account's inflow paid by reported accounts,
+    `_2`/`_3` the share arriving from them over 2/3 hops (flow fractions
+    multiplied along the path). `to_reported_1` is the share of its outflow paid to
+    reported accounts. `in_from_pass` / `out_to_pass` measure chains: the share of
+    money coming from / going to accounts that pass money on within a day.
+    Scatter-gather: `gather_sources` counts sources whose money reaches this account
+    over at least two distinct intermediates; `scatter_sinks` the converse.
+    """
+    frame, edges = features.frame, features.edges
+    n = len(frame)
+    index = pd.Index(frame["account"])
+    src = index.get_indexer(edges["src"])
+    dst = index.get_indexer(edges["dst"])
+    keep = (src >= 0) & (dst >= 0)
+    src, dst = src[keep], dst[keep]
+    w = edges["cents"].to_numpy(np.float64)[keep]
+    in_tot = np.bincount(dst, weights=w, minlength=n)
+    out_tot = np.bincount(src, weights=w, minlength=n)
+    # Pin[a, b]: share of a's inflow that came from b; Pout[a, b]: share of a's outflow to b
+    p_in = sparse.csr_matrix((w / np.maximum(in_tot[dst], 1), (dst, src)), shape=(n, n))
+    p_out = sparse.csr_matrix((w / np.maximum(out_tot[src], 1), (src, dst)), shape=(n, n))
+    lab = np.asarray(labeled, dtype=np.float64)
+    out = pd.DataFrame(index=frame.index)
+    h1 = p_in @ lab
+    h2 = p_in @ h1
+    h3 = p_in @ h2
+    out["from_reported_1"] = h1
+    out["from_reported_2"] = h2
+    out["from_reported_3"] = h3
+    out["to_reported_1"] = p_out @ lab
+    out["reported_payers"] = sparse.csr_matrix((np.ones_like(w), (dst, src)), shape=(n, n)) @ lab
+    fwd = np.nan_to_num(frame["fwd_1d_share"].to_numpy(np.float64)) * np.clip(
+        np.nan_to_num(frame["pass_ratio"].to_numpy(np.float64)), 0, 1)
+    out["in_from_pass"] = p_in @ fwd
+    out["out_to_pass"] = p_out @ fwd
+    out["pass_in_from_pass"] = fwd * out["in_from_pass"].to_numpy()
+    # scatter-gather through intermediates of modest degree (bounds the matrix product)
+    in_deg = np.bincount(dst, minlength=n)
+    out_deg = np.bincount(src, minlength=n)
+    modest = (in_deg <= 50) & (out_deg <= 50)
+    a_in = sparse.csr_matrix((np.ones(len(src)), (src, dst)), shape=(n, n))
+    mid = sparse.diags(modest.astype(np.float64))
+    two = (a_in @ mid @ a_in).tocoo()
+    ok = (two.row != two.col) & (two.data >= 2)
+    out["gather_sources"] = np.bincount(two.col[ok], minlength=n).astype(np.float64)
+    out["scatter_sinks"] = np.bincount(two.row[ok], minlength=n).astype(np.float64)
+    return out
