@@ -1,0 +1,726 @@
+"""The AXF reader: an AXF folder → validated, canonical DuckDB tables.
+
+Contract: docs/internals.md ("The AXF reader → canonical tables"); the format:
+../shared/contracts/AXF.md; how it works: docs/axf-reader.md.
+
+Bulk tables are read by DuckDB with every column as VARCHAR and are validated
+and cast in SQL, so tens of millions of rows stream without a Python object per
+row. Identifiers and timestamps are settled by a fast SQL path for the common
+written forms; the DISTINCT values it cannot settle are normalised once in
+Python and joined back. The first bad row raises `DataError` naming file, line,
+column and value.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Callable
+
+import duckdb
+import orjson
+import pandas as pd
+
+from zeroscam.identifiers import CONTACT_TYPES, bank_account, holder_id, phone
+from zeroscam.identifiers import normalize as normalize_identifier
+from zeroscam.identifiers import sql as fast
+from zeroscam.kit.errors import DataError, IdentifierError, MissingTableError
+from zeroscam.kit.timeutil import parse_ts
+
+BULK_TABLES = ("accounts", "transactions", "sims", "cdrs", "cells")
+TABLES = BULK_TABLES + ("reports", "report_contacts", "report_transfers")
+CHANNELS = ("promptpay", "transfer", "card", "cash_in", "cash_out", "crypto_out")
+CDR_KINDS = ("voice", "sms")
+HOLDER_TYPES = ("person", "company")
+
+# Canonical tables exactly as docs/internals.md lists them (name, DuckDB type).
+SCHEMAS: dict[str, list[tuple[str, str]]] = {
+    "accounts": [("account", "VARCHAR"), ("bank", "VARCHAR"), ("holder_id", "VARCHAR"),
+                 ("holder_type", "VARCHAR"), ("opened_at", "TIMESTAMP"), ("status", "VARCHAR"),
+                 ("holder_birth_year", "INTEGER"), ("province", "VARCHAR"), ("kyc_channel", "VARCHAR")],
+    "transactions": [("txn_id", "VARCHAR"), ("ts", "TIMESTAMP"), ("channel", "VARCHAR"), ("src", "VARCHAR"),
+                     ("dst", "VARCHAR"), ("amount", "DOUBLE"), ("src_device", "VARCHAR")],
+    "sims": [("msisdn", "VARCHAR"), ("operator", "VARCHAR"), ("holder_id", "VARCHAR"),
+             ("registered_at", "TIMESTAMP"), ("sim_type", "VARCHAR"), ("status", "VARCHAR")],
+    "cdrs": [("ts", "TIMESTAMP"), ("kind", "VARCHAR"), ("caller", "VARCHAR"), ("callee", "VARCHAR"),
+             ("duration_s", "INTEGER"), ("cell_id", "VARCHAR"), ("imei", "VARCHAR")],
+    "cells": [("cell_id", "VARCHAR"), ("lat", "DOUBLE"), ("lon", "DOUBLE"), ("province", "VARCHAR"),
+              ("border_km", "DOUBLE")],
+    "reports": [("report_id", "VARCHAR"), ("reported_at", "TIMESTAMP"), ("scam_type", "VARCHAR"),
+                ("loss_thb", "DOUBLE"), ("victim_holder_id", "VARCHAR"), ("victim_phone", "VARCHAR"),
+                ("victim_province", "VARCHAR"), ("narrative", "VARCHAR"), ("raw", "VARCHAR")],
+    "report_contacts": [("report_id", "VARCHAR"), ("type", "VARCHAR"), ("value", "VARCHAR"), ("raw", "VARCHAR")],
+    "report_transfers": [("report_id", "VARCHAR"), ("seq", "INTEGER"), ("ts", "TIMESTAMP"), ("txn_id", "VARCHAR"),
+                         ("src", "VARCHAR"), ("dst", "VARCHAR"), ("amount", "DOUBLE")],
+}
+
+# Input columns of each bulk file (AXF.md): required, then optional.
+REQUIRED = {
+    "accounts": ("bank", "account", "holder_id", "holder_type", "opened_at"),
+    "transactions": ("txn_id", "ts", "channel", "src_bank", "src_account", "dst_bank", "dst_account", "amount"),
+    "sims": ("msisdn", "operator", "holder_id", "registered_at"),
+    "cdrs": ("ts", "kind", "caller", "callee", "duration_s"),
+    "cells": ("cell_id", "lat", "lon"),
+}
+OPTIONAL = {
+    "accounts": ("status", "holder_birth_year", "province", "kyc_channel"),
+    "transactions": ("src_device",),
+    "sims": ("sim_type", "status"),
+    "cdrs": ("cell_id", "imei"),
+    "cells": ("province", "border_km"),
+}
+# The time column that the as-of cut applies to.
+TIME_COLUMN = {"accounts": "opened_at", "transactions": "ts", "sims": "registered_at", "cdrs": "ts",
+               "reports": "reported_at"}
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class Dataset:
+    """The canonical tables of one AXF folder on a DuckDB connection."""
+
+    con: duckdb.DuckDBPyConnection
+    data_dir: Path
+    as_of: datetime | None
+    sources: dict[str, Path] = field(default_factory=dict)
+
+    def has(self, name: str) -> bool:
+        """Whether the folder had the file behind table `name`."""
+        if name in ("report_contacts", "report_transfers"):
+            name = "reports"
+        return name in self.sources
+
+    def require(self, name: str, needed_for: str) -> None:
+        """Raise `MissingTableError` unless table `name`'s file was in the folder."""
+        if not self.has(name):
+            raise MissingTableError(str(self.data_dir), name if name in BULK_TABLES else "reports", needed_for)
+
+    def count(self, name: str) -> int:
+        return self.con.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
+
+    def counts(self) -> dict[str, int]:
+        """Row count of every canonical table."""
+        return {name: self.count(name) for name in TABLES}
+
+    def df(self, name: str) -> pd.DataFrame:
+        return self.con.execute(f"SELECT * FROM {name}").df()
+
+    def export_parquet(self, out_dir: str | Path) -> dict[str, Path]:
+        """Write every canonical table as `<out_dir>/<table>.parquet` (for the Spark engine)."""
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        paths = {}
+        for name in TABLES:
+            path = out / f"{name}.parquet"
+            self.con.execute(f"COPY (SELECT * FROM {name}) TO '{_sql_str(path)}' (FORMAT parquet)")
+            paths[name] = path
+        return paths
+
+
+def open_dataset(data_dir: str | Path, as_of: datetime | str | None = None, *,
+                 con: duckdb.DuckDBPyConnection | None = None, progress=None) -> Dataset:
+    """Read, validate and normalise an AXF folder; leave the canonical tables on `dataset.con`.
+
+    `as_of` (naive UTC datetime, or an ISO string; no offset = Bangkok) drops
+    every row later than it; the default is the latest timestamp in the data.
+    `progress` is anything with `.advance(label)` (e.g. `kit.progress.steps`) or
+    a callable taking a label. Raises `DataError` on the first bad row.
+    """
+    data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        raise DataError("not an AXF folder (no such directory)", file=str(data_dir))
+    if isinstance(as_of, str):
+        try:
+            as_of = parse_ts(as_of)
+        except ValueError as exc:
+            raise DataError("as-of is not an ISO 8601 time", value=as_of) from exc
+    con = con if con is not None else duckdb.connect()
+    tick = _ticker(progress)
+    sources: dict[str, Path] = {}
+    staged: dict[str, str] = {}
+    for name in BULK_TABLES:
+        path = _find_file(data_dir, name)
+        if path is None:
+            continue
+        sources[name] = path
+        staged[name] = _BulkReader(con, name, path).stage()
+        tick(name)
+    reports_path = data_dir / "reports.jsonl"
+    if reports_path.is_file():
+        sources["reports"] = reports_path
+        _stage_reports(con, reports_path)
+        staged["reports"] = "_axf_stage_reports"
+        tick("reports")
+    if as_of is None:
+        as_of = _latest_time(con, staged)
+    _finalise(con, staged, as_of)
+    tick("canonical tables")
+    return Dataset(con=con, data_dir=data_dir, as_of=as_of, sources=sources)
+
+
+def table_files(data_dir: str | Path) -> dict[str, Path]:
+    """The AXF files present in `data_dir`, by table (no reading)."""
+    data_dir = Path(data_dir)
+    found = {name: p for name in BULK_TABLES if (p := _find_file(data_dir, name)) is not None}
+    if (data_dir / "reports.jsonl").is_file():
+        found["reports"] = data_dir / "reports.jsonl"
+    return found
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _ticker(progress) -> Progress:
+    if progress is None:
+        return lambda label: None
+    if hasattr(progress, "advance"):
+        return lambda label: progress.advance(label)
+    return progress
+
+
+def _sql_str(value: object) -> str:
+    return str(value).replace("'", "''")
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _find_file(data_dir: Path, name: str) -> Path | None:
+    csv_path, pq_path = data_dir / f"{name}.csv", data_dir / f"{name}.parquet"
+    if csv_path.is_file() and pq_path.is_file():
+        raise DataError(f"both {name}.csv and {name}.parquet are present; keep one", file=str(data_dir))
+    if csv_path.is_file():
+        return csv_path
+    if pq_path.is_file():
+        return pq_path
+    return None
+
+
+def _csv_line(path: Path, record: int) -> int:
+    """File line (1-based) on which data record `record` (0-based, header excluded) starts.
+
+    Only on the error path: counts physical lines so that quoted newlines are right.
+    """
+    with open(path, newline="", encoding="utf-8", errors="replace") as f:
+        reader = csv.reader(f)
+        last = 0
+        index = -1  # the header is record -1
+        for _ in reader:
+            if index == record:
+                return last + 1
+            last = reader.line_num
+            index += 1
+            # Blank lines are skipped by both readers: csv yields [] for them.
+        return last + 1
+
+
+class _BulkReader:
+    """Stages one CSV/Parquet table: raw VARCHAR copy → canonical columns + first-error check."""
+
+    def __init__(self, con, name: str, path: Path):
+        self.con, self.name, self.path = con, name, path
+        self.raw = f"_axf_raw_{name}"
+        self.stage_table = f"_axf_stage_{name}"
+        self.joins: list[str] = []
+        self.checks: list[tuple[str, str, str]] = []  # (condition, column, message)
+        self.resolvers: dict[str, Callable[[str], object]] = {}
+        self._n = 0
+        self._resolved: dict[tuple, str] = {}
+
+    # -- reading
+
+    def _header(self) -> list[str]:
+        p = _sql_str(self.path)
+        try:
+            if self.path.suffix == ".parquet":
+                rows = self.con.execute(f"DESCRIBE SELECT * FROM read_parquet('{p}')").fetchall()
+            else:
+                rows = self.con.execute(
+                    f"DESCRIBE SELECT * FROM read_csv('{p}', delim=',', quote='\"', escape='\"', "
+                    f"header=true, all_varchar=true)").fetchall()
+        except duckdb.Error as exc:
+            raise self._duck_error(exc) from None
+        return [r[0] for r in rows]
+
+    def _duck_error(self, exc: Exception) -> DataError:
+        text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        m = re.search(r"[Ll]ine:?\s*(\d+)", str(exc))
+        return DataError(f"cannot read {self.name}: {text}", file=str(self.path),
+                         line=int(m.group(1)) if m else None)
+
+    def load_raw(self) -> set[str]:
+        header = self._header()
+        by_key: dict[str, str] = {}
+        for col in header:
+            by_key.setdefault(col.strip().lower().lstrip("\ufeff"), col)
+        for col in REQUIRED[self.name]:
+            if col not in by_key:
+                raise DataError("missing required column", file=str(self.path), line=1, column=col)
+        wanted = REQUIRED[self.name] + OPTIONAL[self.name]
+        present = {c for c in wanted if c in by_key}
+        select = ", ".join(
+            f"NULLIF(trim(CAST({_ident(by_key[c])} AS VARCHAR)), '') AS {c}" if c in present
+            else f"CAST(NULL AS VARCHAR) AS {c}" for c in wanted)
+        p = _sql_str(self.path)
+        if self.path.suffix == ".parquet":
+            source = f"read_parquet('{p}')"
+        else:
+            source = (f"read_csv('{p}', delim=',', quote='\"', escape='\"', header=true, "
+                      f"all_varchar=true, strict_mode=true)")
+        try:
+            self.con.execute(f"CREATE OR REPLACE TEMP TABLE {self.raw} AS SELECT {select} FROM {source}")
+        except duckdb.Error as exc:
+            raise self._duck_error(exc) from None
+        return present
+
+    # -- resolving
+
+    def resolve(self, column: str, fast_sql: Callable[[str], str], python: Callable[[str], object],
+                sql_type: str = "VARCHAR", when: str | None = None) -> str:
+        """SQL for the canonical value of raw `column`: the fast path, else a join to the
+        Python answers for the DISTINCT values the fast path left open. A value that
+        neither settles becomes NULL and is reported by a check (see `check_parsed`)."""
+        cache_key = (column, when)
+        if cache_key in self._resolved:
+            return self._resolved[cache_key]
+        self._resolved[cache_key] = expr = self._resolve(column, fast_sql, python, sql_type, when)
+        return expr
+
+    def _resolve(self, column, fast_sql, python, sql_type, when) -> str:
+        raw = f"r.{column}"
+        fast_expr = fast_sql(raw)
+        scope = f" AND ({when})" if when else ""
+        open_values = self.con.execute(
+            f"SELECT DISTINCT {raw} FROM {self.raw} r WHERE {raw} IS NOT NULL AND {fast_expr} IS NULL{scope}"
+        ).fetchall()
+        self.resolvers[column] = python
+        if not open_values:
+            return fast_expr
+        answers = []
+        for (value,) in open_values:
+            try:
+                answers.append((value, python(value)))
+            except (IdentifierError, ValueError, TypeError, OverflowError):
+                answers.append((value, None))
+        self._n += 1
+        map_name = f"_axf_map_{self.name}_{self._n}"
+        frame = pd.DataFrame(answers, columns=["raw", "canon"])
+        if sql_type == "TIMESTAMP":
+            frame["canon"] = pd.to_datetime(frame["canon"])
+        self.con.register(f"{map_name}_df", frame)
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {map_name} AS "
+                         f"SELECT raw, CAST(canon AS {sql_type}) AS canon FROM {map_name}_df")
+        self.con.unregister(f"{map_name}_df")
+        alias = f"m{self._n}"
+        self.joins.append(f"LEFT JOIN {map_name} {alias} ON {alias}.raw = {raw}")
+        return f"COALESCE({fast_expr}, {alias}.canon)"
+
+    def require(self, column: str, when: str | None = None) -> None:
+        cond = f"r.{column} IS NULL" + (f" AND ({when})" if when else "")
+        self.checks.append((cond, column, "missing value"))
+
+    def check_parsed(self, column: str, expr: str, what: str, when: str | None = None) -> None:
+        cond = f"r.{column} IS NOT NULL AND ({expr}) IS NULL" + (f" AND ({when})" if when else "")
+        self.checks.append((cond, column, f"not a valid {what}"))
+
+    def check(self, condition: str, column: str, message: str) -> None:
+        self.checks.append((condition, column, message))
+
+    # -- building
+
+    def stage(self) -> str:
+        """Build `_axf_stage_<name>` (canonical columns + `_row`) and validate it."""
+        self.load_raw()
+        columns = getattr(self, f"_columns_{self.name}")()
+        bad = "CASE " + " ".join(f"WHEN {cond} THEN {i}" for i, (cond, _, _) in enumerate(self.checks)) + " END"
+        select = ", ".join(f"{expr} AS {name}" for name, expr in columns)
+        try:
+            self.con.execute(
+                f"CREATE OR REPLACE TEMP TABLE {self.stage_table} AS SELECT r.rowid AS _row, {select}, "
+                f"{bad} AS _bad FROM {self.raw} r {' '.join(self.joins)}")
+            first = self.con.execute(
+                f"SELECT _row, _bad FROM {self.stage_table} WHERE _bad IS NOT NULL ORDER BY _row LIMIT 1"
+            ).fetchone()
+        except duckdb.Error as exc:
+            raise self._duck_error(exc) from None
+        if first is not None:
+            self._raise(first[0], self.checks[first[1]])
+        self.con.execute(f"ALTER TABLE {self.stage_table} DROP COLUMN _bad")
+        self.con.execute(f"DROP TABLE {self.raw}")
+        for i in range(1, self._n + 1):
+            self.con.execute(f"DROP TABLE IF EXISTS _axf_map_{self.name}_{i}")
+        return self.stage_table
+
+    def _raise(self, row: int, check: tuple[str, str, str]) -> None:
+        _, column, message = check
+        value = self.con.execute(f"SELECT {column} FROM {self.raw} WHERE rowid = ?", [row]).fetchone()[0]
+        if column in self.resolvers and value is not None and message.startswith("not a valid"):
+            try:
+                self.resolvers[column](value)
+            except IdentifierError as exc:
+                message = f"{message}: {exc.reason}"
+            except ValueError as exc:
+                message = f"{message}: {exc}"
+        if self.path.suffix == ".parquet":
+            line = row + 1
+        else:
+            line = _csv_line(self.path, row)
+        raise DataError(message, file=str(self.path), line=line, column=column, value=value)
+
+    # -- per table
+
+    def _timestamp(self, column: str, when: str | None = None) -> str:
+        expr = self.resolve(column, fast.timestamp, parse_ts, "TIMESTAMP", when)
+        self.check_parsed(column, expr, "timestamp (ISO 8601)", when)
+        return expr
+
+    def _phone(self, column: str) -> str:
+        expr = self.resolve(column, fast.phone, phone.normalize)
+        self.check_parsed(column, expr, "phone number")
+        return expr
+
+    def _holder(self, column: str) -> str:
+        expr = self.resolve(column, fast.holder_id, holder_id.normalize)
+        self.check_parsed(column, expr, "holder_id")
+        return expr
+
+    def _account_key(self, bank_col: str, account_col: str, when: str | None = None) -> str:
+        bank = self.resolve(bank_col, fast.bank_code, bank_account.bank_code, when=when)
+        digits = self.resolve(account_col, fast.account_digits, bank_account.account_digits, when=when)
+        self.check_parsed(bank_col, bank, "bank code (1-3 digits)", when)
+        self.check_parsed(account_col, digits, "account number (6-20 digits)", when)
+        key = f"({bank} || '-' || {digits})"
+        return f"(CASE WHEN {when} THEN {key} END)" if when else key
+
+    def _enum(self, column: str, allowed: tuple[str, ...]) -> str:
+        expr = f"lower(r.{column})"
+        listed = ", ".join(f"'{a}'" for a in allowed)
+        self.check(f"r.{column} IS NOT NULL AND {expr} NOT IN ({listed})", column,
+                   f"must be one of {', '.join(allowed)}")
+        return expr
+
+    def _number(self, column: str, *, positive: bool = False, low: float | None = None,
+                high: float | None = None) -> str:
+        expr = f"TRY_CAST(replace(r.{column}, ',', '') AS DOUBLE)"
+        bad = f"{expr} IS NULL OR isnan({expr}) OR isinf({expr})"
+        message = "not a number"
+        if positive:
+            bad += f" OR {expr} <= 0"
+            message = "must be a number > 0"
+        if low is not None:
+            bad += f" OR {expr} < {low}"
+            message = f"must be a number >= {low}"
+        if high is not None:
+            bad += f" OR {expr} > {high}"
+            message = f"must be a number between {low} and {high}"
+        self.check(f"r.{column} IS NOT NULL AND ({bad})", column, message)
+        return expr
+
+    def _integer(self, column: str, low: int | None = None) -> str:
+        number = f"TRY_CAST(r.{column} AS DOUBLE)"
+        bad = f"{number} IS NULL OR {number} <> round({number}) OR abs({number}) > 2147483647"
+        if low is not None:
+            bad += f" OR {number} < {low}"
+        self.check(f"r.{column} IS NOT NULL AND ({bad})", column,
+                   "must be a whole number" + (f" >= {low}" if low is not None else ""))
+        return f"CAST(TRY_CAST(r.{column} AS DOUBLE) AS INTEGER)"
+
+    def _required(self) -> None:
+        for col in REQUIRED[self.name]:
+            if col not in ("src_bank", "src_account", "dst_bank", "dst_account", "duration_s"):
+                self.require(col)
+
+    def _columns_accounts(self):
+        self._required()
+        return [
+            ("account", self._account_key("bank", "account")),
+            ("bank", self.resolve("bank", fast.bank_code, bank_account.bank_code)),
+            ("holder_id", self._holder("holder_id")),
+            ("holder_type", self._enum("holder_type", HOLDER_TYPES)),
+            ("opened_at", self._timestamp("opened_at")),
+            ("status", "COALESCE(lower(r.status), 'active')"),
+            ("holder_birth_year", self._integer("holder_birth_year", low=1800)),
+            ("province", "r.province"),
+            ("kyc_channel", "lower(r.kyc_channel)"),
+        ]
+
+    def _columns_transactions(self):
+        self._required()
+        channel = self._enum("channel", CHANNELS)
+        has_src, has_dst = f"{channel} <> 'cash_in'", f"{channel} <> 'cash_out'"
+        for col in ("src_bank", "src_account"):
+            self.require(col, has_src)
+        for col in ("dst_bank", "dst_account"):
+            self.require(col, has_dst)
+        return [
+            ("txn_id", "r.txn_id"),
+            ("ts", self._timestamp("ts")),
+            ("channel", channel),
+            ("src", self._account_key("src_bank", "src_account", has_src)),
+            ("dst", self._account_key("dst_bank", "dst_account", has_dst)),
+            ("amount", self._number("amount", positive=True)),
+            ("src_device", "r.src_device"),
+        ]
+
+    def _columns_sims(self):
+        self._required()
+        return [
+            ("msisdn", self._phone("msisdn")),
+            ("operator", "upper(r.operator)"),
+            ("holder_id", self._holder("holder_id")),
+            ("registered_at", self._timestamp("registered_at")),
+            ("sim_type", "lower(r.sim_type)"),
+            ("status", "COALESCE(lower(r.status), 'active')"),
+        ]
+
+    def _columns_cdrs(self):
+        self._required()
+        kind = self._enum("kind", CDR_KINDS)
+        self.require("duration_s", f"{kind} = 'voice'")
+        imei_digits = "regexp_replace(r.imei, '[ ./-]', '', 'g')"
+        return [
+            ("ts", self._timestamp("ts")),
+            ("kind", kind),
+            ("caller", self._phone("caller")),
+            ("callee", self._phone("callee")),
+            ("duration_s", self._integer("duration_s", low=0)),
+            ("cell_id", "r.cell_id"),
+            # IMEIs group calls by handset; kept as digits without a Luhn check because
+            # real switches log IMEISVs and spare-digit forms (docs/axf-reader.md).
+            ("imei", f"(CASE WHEN regexp_full_match({imei_digits}, '[0-9]{{14,16}}') "
+                     f"THEN {imei_digits} ELSE r.imei END)"),
+        ]
+
+    def _columns_cells(self):
+        self._required()
+        return [
+            ("cell_id", "r.cell_id"),
+            ("lat", self._number("lat", low=-90, high=90)),
+            ("lon", self._number("lon", low=-180, high=180)),
+            ("province", "r.province"),
+            ("border_km", self._number("border_km", low=0)),
+        ]
+
+
+# ---------------------------------------------------------------- reports.jsonl
+
+
+def _stage_reports(con, path: Path) -> None:
+    """Parse reports.jsonl line by line (reports are few next to transactions)."""
+    reports, contacts, transfers = [], [], []
+    file = str(path)
+    seen: set[str] = set()
+    with open(path, "rb") as f:
+        for line_no, line in enumerate(f, start=1):
+            if not line.strip():
+                continue
+            try:
+                obj = orjson.loads(line)
+            except orjson.JSONDecodeError as exc:
+                raise DataError(f"not valid JSON: {exc}", file=file, line=line_no) from None
+            if not isinstance(obj, dict):
+                raise DataError("a report must be a JSON object", file=file, line=line_no)
+            row = _report_row(obj, line, file, line_no)
+            report_id = row[0]
+            contact_rows = _contact_rows(obj, report_id, file, line_no)
+            transfer_rows = _transfer_rows(obj, report_id, file, line_no)
+            if report_id in seen:
+                continue  # a re-sent report counts once: the first one wins
+            seen.add(report_id)
+            reports.append(row)
+            contacts.extend(contact_rows)
+            transfers.extend(transfer_rows)
+    _to_table(con, "_axf_stage_reports", reports, SCHEMAS["reports"], with_row=True)
+    _to_table(con, "_axf_stage_report_contacts", contacts, SCHEMAS["report_contacts"])
+    _to_table(con, "_axf_stage_report_transfers", transfers, SCHEMAS["report_transfers"])
+
+
+def _to_table(con, name: str, rows: list[tuple], schema: list[tuple[str, str]], with_row: bool = False) -> None:
+    columns = [c for c, _ in schema]
+    frame = pd.DataFrame(rows, columns=columns, dtype=object)
+    if with_row:
+        frame.insert(0, "_row", range(len(frame)))
+    casts = ", ".join(f"CAST({_ident(c)} AS {t}) AS {_ident(c)}" for c, t in schema)
+    prefix = "CAST(_row AS BIGINT) AS _row, " if with_row else ""
+    con.register(f"{name}_df", frame)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT {prefix}{casts} FROM {name}_df")
+    con.unregister(f"{name}_df")
+
+
+def _text(obj: dict, key: str) -> str | None:
+    value = obj.get(key)
+    if value is None:
+        return None
+    if isinstance(value, (dict, list)):
+        return orjson.dumps(value).decode()
+    text = str(value).strip()
+    return text or None
+
+
+def _json_number(value, field_name: str, file: str, line: int, *, positive: bool) -> float | None:
+    if value is None or value == "":
+        return None
+    try:
+        number = float(str(value).replace(",", "")) if isinstance(value, str) else float(value)
+    except (TypeError, ValueError):
+        raise DataError("not a number", file=file, line=line, column=field_name, value=value) from None
+    if isinstance(value, bool) or math.isnan(number) or math.isinf(number) or \
+            (positive and number <= 0) or number < 0:
+        raise DataError("must be a number > 0" if positive else "must be a number >= 0",
+                        file=file, line=line, column=field_name, value=value)
+    return number
+
+
+def _json_ts(value, field_name: str, file: str, line: int, required: bool) -> datetime | None:
+    if value is None or value == "":
+        if required:
+            raise DataError("missing value", file=file, line=line, column=field_name)
+        return None
+    try:
+        return parse_ts(str(value))
+    except ValueError:
+        raise DataError("not a valid timestamp (ISO 8601)", file=file, line=line, column=field_name,
+                        value=value) from None
+
+
+def _json_identifier(kind: str, value, field_name: str, file: str, line: int) -> str | None:
+    if value is None or value == "":
+        return None
+    try:
+        return normalize_identifier(kind, value)
+    except IdentifierError as exc:
+        raise DataError(f"not a valid {kind}: {exc.reason}", file=file, line=line, column=field_name,
+                        value=value) from None
+
+
+def _report_row(obj: dict, line: bytes, file: str, line_no: int) -> tuple:
+    report_id = _text(obj, "report_id")
+    if report_id is None:
+        raise DataError("missing value", file=file, line=line_no, column="report_id")
+    victim = obj.get("victim") or {}
+    if not isinstance(victim, dict):
+        raise DataError("victim must be an object", file=file, line=line_no, column="victim", value=victim)
+    return (
+        report_id,
+        _json_ts(obj.get("reported_at"), "reported_at", file, line_no, required=True),
+        (_text(obj, "scam_type") or "").lower() or None,
+        _json_number(obj.get("loss_thb"), "loss_thb", file, line_no, positive=False),
+        _json_identifier("holder_id", victim.get("holder_id"), "victim.holder_id", file, line_no),
+        _json_identifier("phone", victim.get("phone"), "victim.phone", file, line_no),
+        _text(victim, "province"),
+        _text(obj, "narrative"),
+        line.decode("utf-8", errors="replace").strip(),
+    )
+
+
+def _contact_rows(obj: dict, report_id: str, file: str, line_no: int) -> list[tuple]:
+    items = obj.get("contacts") or []
+    if not isinstance(items, list):
+        raise DataError("contacts must be a list", file=file, line=line_no, column="contacts", value=items)
+    rows = []
+    for item in items:
+        if not isinstance(item, dict):
+            raise DataError("a contact must be an object", file=file, line=line_no, column="contacts", value=item)
+        kind = (_text(item, "type") or "").lower() or None
+        raw = _text(item, "value")
+        value = None
+        # Victims write messy things: an unparseable contact keeps its raw text.
+        if kind in CONTACT_TYPES and raw is not None:
+            try:
+                value = normalize_identifier(kind, raw)
+            except IdentifierError:
+                value = None
+        rows.append((report_id, kind, value, raw))
+    return rows
+
+
+def _transfer_rows(obj: dict, report_id: str, file: str, line_no: int) -> list[tuple]:
+    items = obj.get("transfers") or []
+    if not isinstance(items, list):
+        raise DataError("transfers must be a list", file=file, line=line_no, column="transfers", value=items)
+    rows = []
+    for seq, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            raise DataError("a transfer must be an object", file=file, line=line_no, column="transfers", value=item)
+        prefix = f"transfers[{seq - 1}]"
+        keys = []
+        for side in ("from", "to"):
+            bank, account = item.get(f"{side}_bank"), item.get(f"{side}_account")
+            if (bank in (None, "")) and (account in (None, "")):
+                keys.append(None)
+                continue
+            try:
+                code = bank_account.bank_code(bank)
+            except IdentifierError:
+                raise DataError("not a valid bank code (1-3 digits)", file=file, line=line_no,
+                                column=f"{prefix}.{side}_bank", value=bank) from None
+            try:
+                keys.append(f"{code}-{bank_account.account_digits(account)}")
+            except IdentifierError:
+                raise DataError("not a valid account number (6-20 digits)", file=file, line=line_no,
+                                column=f"{prefix}.{side}_account", value=account) from None
+        rows.append((
+            report_id, seq,
+            _json_ts(item.get("ts"), f"{prefix}.ts", file, line_no, required=False),
+            _text(item, "txn_id"),
+            keys[0], keys[1],
+            _json_number(item.get("amount"), f"{prefix}.amount", file, line_no, positive=True),
+        ))
+    return rows
+
+
+# ---------------------------------------------------------------- as-of and final tables
+
+
+def _latest_time(con, staged: dict[str, str]) -> datetime | None:
+    parts = [f"SELECT max({TIME_COLUMN[name]}) AS t FROM {table}"
+             for name, table in staged.items() if name in TIME_COLUMN]
+    if "reports" in staged:
+        parts.append("SELECT max(ts) AS t FROM _axf_stage_report_transfers")
+    if not parts:
+        return None
+    return con.execute(f"SELECT max(t) FROM ({' UNION ALL '.join(parts)})").fetchone()[0]
+
+
+def _finalise(con, staged: dict[str, str], as_of: datetime | None) -> None:
+    """Cut at as-of, drop re-sent transactions, and create every canonical table."""
+    cut_params = [as_of] if as_of is not None else []
+    for name in TABLES:
+        columns = ", ".join(c for c, _ in SCHEMAS[name])
+        source = staged.get(name)
+        if name in ("report_contacts", "report_transfers") and "reports" in staged:
+            source = f"_axf_stage_{name}"
+        if source is None:
+            empty = ", ".join(f"CAST(NULL AS {t}) AS {c}" for c, t in SCHEMAS[name])
+            con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT {empty} LIMIT 0")
+            continue
+        where = ""
+        if as_of is not None and name in TIME_COLUMN:
+            where = f"WHERE {TIME_COLUMN[name]} <= ?"
+        if name in ("report_contacts", "report_transfers"):
+            # A report's contacts and transfers live and die with the report.
+            con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT {', '.join('s.' + c for c, _ in SCHEMAS[name])} "
+                        f"FROM {source} s SEMI JOIN reports r ON r.report_id = s.report_id")
+            continue
+        if name == "transactions":
+            # Cut first, then keep the first occurrence of each txn_id by file order:
+            # identical to reading files already cut at as-of.
+            sql = (f"SELECT {columns} FROM {source} {where} "
+                   f"QUALIFY row_number() OVER (PARTITION BY txn_id ORDER BY _row) = 1 ORDER BY _row")
+        elif name == "accounts":
+            sql = (f"SELECT {columns} FROM {source} {where} "
+                   f"QUALIFY row_number() OVER (PARTITION BY account ORDER BY _row) = 1 ORDER BY _row")
+        else:
+            sql = f"SELECT {columns} FROM {source} {where} ORDER BY _row"
+        con.execute(f"CREATE OR REPLACE TABLE {name} AS {sql}", cut_params if where else [])
+    for table in set(staged.values()) | {"_axf_stage_report_contacts", "_axf_stage_report_transfers"}:
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+__all__ = ["Dataset", "open_dataset", "table_files", "SCHEMAS", "TABLES", "BULK_TABLES", "CHANNELS"]
