@@ -1,0 +1,355 @@
+"""Rings: the organised groups behind the reports — accounts, numbers and holders.
+
+One graph joins what the data says belongs together:
+
+* ownership: account — holder, SIM (msisdn) — holder;
+* handsets and devices: msisdn — IMEI (the caller's handset in `cdrs`),
+  account — device (`src_device` of its payments);
+* money: account — account, for the flows the trace follows from reports;
+* reports: report — account and report — number for every account the report
+  names or whose money it traced, and every phone it names.
+
+The graph is built only around suspicious entities (flagged by the mule and SIM
+detectors, named in reports, or on a report's money path) and one step out
+through their holders, handsets and devices, so honest hubs never enter.
+Communities come from Leiden (seeded, deterministic). A community is kept as a
+ring only with evidence of organised crime (at least two reports, or one report
+and detector flags); honest clusters — a courier's SIM pool, a seller and her
+customers — carry no such evidence and fall away. Inside a kept community only
+suspicious members stay: not the victims who paid in, not exchanges or
+merchants.
+
+When the detectors cannot be imported, rings use report evidence only (reports
+and traced money) and say so in the summary (`evidence: "reports_only"`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from zeroscam.analytics.engine import DuckDBEngine
+
+log = logging.getLogger(__name__)
+
+RING_COLUMNS = ["entity_type", "entity", "ring_id"]
+
+
+@dataclass(frozen=True)
+class RingConfig:
+    seed: int = 20240801
+    resolution: float = 0.05          # RB-configuration resolution: low keeps a ring whole
+    min_reports: int = 2              # reports needed to call a community a ring ...
+    min_flags_with_one_report: int = 2  # ... or one report and this many detector flags
+    max_shared: int = 400             # a handset/device shared by more entities is not a personal link
+    suspicious_score: float = 0.5     # detector score that counts as a flag when flagged is absent
+
+
+@dataclass
+class RingResult:
+    members: pd.DataFrame                 # entity_type, entity, ring_id
+    summary: list[dict] = field(default_factory=list)
+    evidence: str = "detectors+reports"
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+def _detector_scores(dataset, engine) -> tuple[pd.DataFrame | None, pd.DataFrame | None, str]:
+    """Mule and SIM detector outputs, or None with the reason when they cannot run."""
+    mules = sims = None
+    notes = []
+    try:
+        from zeroscam.analytics.detection.mules import detect_mules
+    except ImportError as exc:
+        notes.append(f"mules unavailable ({exc.name})")
+    else:
+        mules = _account_key(detect_mules(dataset, engine))
+    try:
+        from zeroscam.analytics.detection.sims import detect_sims
+    except ImportError as exc:
+        notes.append(f"sims unavailable ({exc.name})")
+    else:
+        sims = detect_sims(dataset, engine)
+    evidence = "detectors+reports"
+    if mules is None and sims is None:
+        evidence = "reports_only"
+    elif notes:
+        evidence = "partial: " + "; ".join(notes)
+    return mules, sims, evidence
+
+
+def _account_key(frame: pd.DataFrame) -> pd.DataFrame:
+    """Detector output with `account` as the canonical `BANK-DIGITS` key."""
+    frame = frame.copy()
+    if "bank" in frame.columns and not frame["account"].astype(str).str.contains("-").all():
+        frame["account"] = frame["bank"].astype(str).str.zfill(3) + "-" + frame["account"].astype(str)
+    return frame
+
+
+def _flags(frame: pd.DataFrame | None, key: str, cfg: RingConfig) -> dict[str, float]:
+    """entity → score for the flagged entities of a detector output."""
+    if frame is None or not len(frame):
+        return {}
+    flagged = frame["flagged"].astype(int) == 1 if "flagged" in frame else frame["score"] >= cfg.suspicious_score
+    sub = frame[flagged]
+    return dict(zip(sub[key].astype(str), sub["score"].astype(float)))
+
+
+# --------------------------------------------------------------------------- graph
+
+
+class _Graph:
+    def __init__(self):
+        self.ids: dict[str, int] = {}
+        self.edges: dict[tuple[int, int], float] = defaultdict(float)
+
+    def node(self, name: str) -> int:
+        i = self.ids.get(name)
+        if i is None:
+            i = self.ids[name] = len(self.ids)
+        return i
+
+    def link(self, a: str, b: str, w: float = 1.0) -> None:
+        i, j = self.node(a), self.node(b)
+        if i != j:
+            self.edges[(min(i, j), max(i, j))] += w
+
+
+def find_rings(dataset, engine=None, *, trace_frame: pd.DataFrame | None = None,
+               mules: pd.DataFrame | None = None, sims: pd.DataFrame | None = None,
+               use_detectors: bool = True, config: RingConfig | None = None, progress=None) -> RingResult:
+    """Find organised rings. Returns members (entity_type, entity, ring_id) and a summary per ring.
+
+    `trace_frame` (from `trace_reports`) and detector outputs may be passed in
+    when already computed; otherwise they are computed here.
+    """
+    import igraph as ig
+    import leidenalg
+
+    from zeroscam.analytics import trace as trace_mod
+
+    cfg = config or RingConfig()
+    eng = engine or DuckDBEngine(dataset.con)
+    step = progress.advance if progress is not None else (lambda *_a, **_k: None)
+
+    evidence = "detectors+reports"
+    if use_detectors and mules is None and sims is None:
+        mules, sims, evidence = _detector_scores(dataset, eng)
+    elif mules is None and sims is None:
+        evidence = "reports_only"
+    if mules is not None:
+        mules = _account_key(mules)
+    step("detectors")
+    if trace_frame is None:
+        trace_frame = trace_mod.trace_reports(dataset, eng)
+    index = trace_mod.build_index(dataset, eng)
+    step("trace")
+
+    mule_flags = _flags(mules, "account", cfg)
+    sim_flags = _flags(sims, "msisdn", cfg)
+
+    accounts = eng.sql("SELECT account, holder_id, holder_type FROM accounts")
+    sims_t = eng.sql("SELECT msisdn, holder_id FROM sims")
+    contacts = eng.sql("SELECT report_id, type, value FROM report_contacts "
+                       "WHERE type IN ('phone', 'bank_account', 'promptpay')")
+    reports = eng.sql("SELECT report_id, scam_type, loss_thb FROM reports")
+    victim_accounts = set(eng.sql("SELECT DISTINCT src FROM report_transfers WHERE src IS NOT NULL")["src"])
+    victim_phones = set(eng.sql("SELECT DISTINCT victim_phone FROM reports WHERE victim_phone IS NOT NULL")
+                        ["victim_phone"])
+    holder_of_acc = dict(zip(accounts["account"], accounts["holder_id"]))
+    holder_of_sim = dict(zip(sims_t["msisdn"], sims_t["holder_id"]))
+    company = set(accounts.loc[accounts["holder_type"] == "company", "holder_id"])
+
+    # report evidence per entity
+    tf = trace_frame.copy()
+    tf["key"] = tf["bank"].astype(str) + "-" + tf["account"].astype(str)
+    acc_reports: dict[str, set[str]] = defaultdict(set)
+    for rid, key in zip(tf["report_id"], tf["key"]):
+        acc_reports[key].add(str(rid))
+    phone_reports: dict[str, set[str]] = defaultdict(set)
+    for rid, typ, value in zip(contacts["report_id"], contacts["type"], contacts["value"]):
+        if not isinstance(value, str):
+            continue
+        if typ == "bank_account":
+            acc_reports[value].add(str(rid))
+        elif typ in ("phone", "promptpay") and value.startswith("+"):
+            phone_reports[value].add(str(rid))
+    endpoint = {index.accounts[i] for i in np.flatnonzero(index.endpoint)}
+
+    seed_accounts = (set(mule_flags) | set(acc_reports)) - endpoint - victim_accounts
+    seed_phones = (set(sim_flags) | set(phone_reports)) - victim_phones
+
+    # one step out through holders, handsets and devices
+    seed_holders = {holder_of_acc[a] for a in seed_accounts if a in holder_of_acc}
+    seed_holders |= {holder_of_sim[m] for m in seed_phones if m in holder_of_sim}
+    imeis = eng.sql("SELECT DISTINCT caller AS msisdn, imei FROM cdrs WHERE imei IS NOT NULL")
+    devices = eng.sql("SELECT DISTINCT src AS account, src_device AS device FROM transactions "
+                      "WHERE src_device IS NOT NULL AND src IS NOT NULL")
+    imei_size = imeis.groupby("imei")["msisdn"].nunique()
+    device_size = devices.groupby("device")["account"].nunique()
+    imeis = imeis[imeis["imei"].map(imei_size) <= cfg.max_shared]
+    devices = devices[devices["device"].map(device_size) <= cfg.max_shared]
+    seed_imeis = set(imeis.loc[imeis["msisdn"].isin(seed_phones), "imei"])
+    seed_devices = set(devices.loc[devices["account"].isin(seed_accounts), "device"])
+
+    cand_accounts = set(seed_accounts)
+    cand_accounts |= set(accounts.loc[accounts["holder_id"].isin(seed_holders), "account"])
+    cand_accounts |= set(devices.loc[devices["device"].isin(seed_devices), "account"])
+    cand_accounts -= endpoint | victim_accounts
+    cand_phones = set(seed_phones)
+    cand_phones |= set(sims_t.loc[sims_t["holder_id"].isin(seed_holders), "msisdn"])
+    cand_phones |= set(imeis.loc[imeis["imei"].isin(seed_imeis), "msisdn"])
+    cand_phones -= victim_phones
+    step("candidates")
+
+    g = _Graph()
+    for a in sorted(cand_accounts):
+        g.node("a:" + a)
+        h = holder_of_acc.get(a)
+        if h is not None:
+            g.link("a:" + a, "h:" + h)
+    for m in sorted(cand_phones):
+        g.node("m:" + m)
+        h = holder_of_sim.get(m)
+        if h is not None:
+            g.link("m:" + m, "h:" + h)
+    for m, imei in zip(imeis["msisdn"], imeis["imei"]):
+        if m in cand_phones:
+            g.link("m:" + m, "i:" + imei)
+    for a, dev in zip(devices["account"], devices["device"]):
+        if a in cand_accounts:
+            g.link("a:" + a, "d:" + dev)
+    for key, rids in acc_reports.items():
+        if key in cand_accounts:
+            for rid in rids:
+                g.link("a:" + key, "r:" + rid, 2.0)
+    for m, rids in phone_reports.items():
+        if m in cand_phones:
+            for rid in rids:
+                g.link("m:" + m, "r:" + rid, 2.0)
+    # money between candidates (aggregated per pair)
+    if cand_accounts:
+        codes = np.array([index.account_code.get(a, -1) for a in cand_accounts])
+        codes = codes[codes >= 0]
+        mask = np.zeros(len(index.accounts), dtype=bool)
+        mask[codes] = True
+        ok = (index.src >= 0) & (index.dst >= 0)
+        ok &= mask[np.where(index.src >= 0, index.src, 0)] & mask[np.where(index.dst >= 0, index.dst, 0)]
+        pairs = pd.DataFrame({"s": index.src[ok], "d": index.dst[ok]}).value_counts()
+        for (s, d), n in pairs.items():
+            g.link("a:" + index.accounts[s], "a:" + index.accounts[d], 1.0 + math.log1p(n))
+    step("graph")
+
+    names = [None] * len(g.ids)
+    for name, i in g.ids.items():
+        names[i] = name
+    graph = ig.Graph(n=len(names), edges=list(g.edges.keys()))
+    weights = list(g.edges.values())
+    if graph.vcount() == 0:
+        return RingResult(pd.DataFrame(columns=RING_COLUMNS), [], evidence)
+    part = leidenalg.find_partition(graph, leidenalg.RBConfigurationVertexPartition, weights=weights,
+                                    resolution_parameter=cfg.resolution, seed=cfg.seed, n_iterations=-1)
+    membership = np.asarray(part.membership)
+    step("communities")
+
+    rings = []
+    for comm in range(membership.max() + 1):
+        nodes = [names[i] for i in np.flatnonzero(membership == comm)]
+        ring = _judge(nodes, cfg, mule_flags, sim_flags, acc_reports, phone_reports, holder_of_acc,
+                      holder_of_sim, company)
+        if ring is not None:
+            rings.append(ring)
+    # deterministic ring ids: biggest first, then by smallest member
+    rings.sort(key=lambda r: (-len(r["accounts"]) - len(r["msisdns"]), min(r["accounts"] | r["msisdns"] | {"~"})))
+    rows, summary = [], []
+    for n, ring in enumerate(rings, start=1):
+        ring_id = f"RING-{n:03d}"
+        for a in sorted(ring["accounts"]):
+            rows.append(("account", a, ring_id))
+        for m in sorted(ring["msisdns"]):
+            rows.append(("msisdn", m, ring_id))
+        for h in sorted(ring["holders"]):
+            rows.append(("holder", h, ring_id))
+        summary.append(_summarise(ring_id, ring, eng, index, tf, reports, holder_of_acc, holder_of_sim, company))
+    members = pd.DataFrame(rows, columns=RING_COLUMNS)
+    step("rings")
+    return RingResult(members, summary, evidence)
+
+
+def _judge(nodes, cfg, mule_flags, sim_flags, acc_reports, phone_reports, holder_of_acc, holder_of_sim,
+           company) -> dict | None:
+    """Keep a community as a ring only with evidence, and only its suspicious members."""
+    accs = [n[2:] for n in nodes if n.startswith("a:")]
+    phones = [n[2:] for n in nodes if n.startswith("m:")]
+    report_ids = {n[2:] for n in nodes if n.startswith("r:")}
+    flagged_accs = {a for a in accs if a in mule_flags}
+    flagged_phones = {m for m in phones if m in sim_flags}
+    reported_accs = {a for a in accs if acc_reports.get(a)}
+    reported_phones = {m for m in phones if phone_reports.get(m)}
+    n_flags = len(flagged_accs) + len(flagged_phones)
+    if not (len(report_ids) >= cfg.min_reports or
+            (len(report_ids) >= 1 and n_flags >= cfg.min_flags_with_one_report)):
+        return None
+    keep_accs = flagged_accs | reported_accs
+    keep_phones = flagged_phones | reported_phones
+    holders = {holder_of_acc[a] for a in keep_accs if a in holder_of_acc}
+    holders |= {holder_of_sim[m] for m in keep_phones if m in holder_of_sim}
+    if not keep_accs and not keep_phones:
+        return None
+    return {"accounts": keep_accs, "msisdns": keep_phones, "holders": holders, "reports": report_ids}
+
+
+def _summarise(ring_id, ring, eng, index, tf, reports, holder_of_acc, holder_of_sim, company) -> dict:
+    accs = ring["accounts"]
+    sub = tf[tf["key"].isin(accs)]
+    collectors = sorted(set(sub.loc[sub["hop"] == 1, "key"]))
+    cash_out = sorted(set(sub.loc[(sub["cashed_out_thb"] + sub["crypto_thb"]) > 0, "key"]))
+    layering = sorted(set(sub["key"]) - set(collectors) - set(cash_out))
+    untraced = sorted(accs - set(sub["key"]))
+    rep = reports[reports["report_id"].isin(ring["reports"])]
+    money_in = float(sub.loc[sub["hop"] == 1, "traced_thb"].sum())
+    money_out = float((sub["cashed_out_thb"] + sub["crypto_thb"]).sum())
+    held = float(sub["held_thb"].sum())
+    cells = []
+    if ring["msisdns"]:
+        listed = ", ".join("'" + m.replace("'", "''") + "'" for m in sorted(ring["msisdns"]))
+        cells = eng.sql(f"SELECT cell_id, count(*) AS n FROM cdrs WHERE caller IN ({listed}) "
+                        "AND cell_id IS NOT NULL GROUP BY cell_id ORDER BY n DESC, cell_id LIMIT 20")
+        cells = [{"cell_id": c, "records": int(n)} for c, n in zip(cells["cell_id"], cells["n"])]
+    holders = sorted(ring["holders"])
+    return {
+        "ring_id": ring_id,
+        "members": {
+            "collector_accounts": collectors,
+            "layering_accounts": layering + untraced,
+            "cash_out_accounts": cash_out,
+            "nominee_holders": [h for h in holders if h not in company],
+            "companies": [h for h in holders if h in company],
+            "sim_farm": sorted(ring["msisdns"]),
+        },
+        "money_in_thb": round(money_in, 2),
+        "money_out_thb": round(money_out, 2),
+        "money_held_thb": round(held, 2),
+        "reports": sorted(ring["reports"]),
+        "scam_types": {str(k): int(v) for k, v in rep["scam_type"].value_counts().sort_index().items()},
+        "loss_thb": round(float(rep["loss_thb"].fillna(0).sum()), 2),
+        "cells": cells,
+    }
+
+
+def write_summary(result: RingResult, csv_path: Path) -> Path:
+    """Write the per-ring summary JSON beside the rings CSV (rings.csv → rings.json)."""
+    path = csv_path.with_suffix(".json")
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps({"evidence": result.evidence, "rings": result.summary}, ensure_ascii=False,
+                              indent=1))
+    tmp.replace(path)
+    return path
