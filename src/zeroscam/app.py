@@ -1,0 +1,116 @@
+"""The FastAPI application factory.
+
+`create_app(settings)` wires the database, the in-memory risk cache, problem-JSON
+errors, metrics and every domain's router (members, reports, cases/holds, check,
+audit, ops) plus, when present, the web console (`zeroscam.web.endpoints`) and
+sharing/TAXII (`zeroscam.sharing.endpoints`). It does not migrate: `zeroscam serve`,
+`zeroscam db upgrade` and the test fixtures do that first.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from contextlib import asynccontextmanager
+
+import orjson
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from zeroscam.config import Settings, get_settings
+from zeroscam.kit.db import get_engine, session_factory
+from zeroscam.kit.errors import ZeroscamError
+
+log = logging.getLogger("zeroscam.app")
+
+# Routers: our domains first, then the ones other parts provide if they exist.
+DOMAIN_ROUTERS = ("zeroscam.ops.endpoints", "zeroscam.members.endpoints", "zeroscam.check.endpoints",
+                  "zeroscam.reports.endpoints", "zeroscam.cases.endpoints", "zeroscam.audit.endpoints")
+OPTIONAL_ROUTERS = ("zeroscam.web.endpoints", "zeroscam.sharing.endpoints")
+
+
+def problem(status: int, title: str, detail: str, **extra) -> Response:
+    """RFC 9457 problem JSON."""
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail, **extra}
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return Response(orjson.dumps(body, default=str), status_code=status,
+                    media_type="application/problem+json", headers=headers)
+
+
+def _include(app: FastAPI, module_name: str, optional: bool) -> None:
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name == module_name:
+            return  # that part is not built (yet)
+        raise
+    router = getattr(module, "router", None)
+    if router is not None:
+        app.include_router(router)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the service for `settings` (default: from the environment)."""
+    settings = settings or get_settings()
+    from zeroscam.check.cache import RiskCache
+    from zeroscam.ops.logging import configure
+    from zeroscam.ops.metrics import MetricsMiddleware
+
+    configure(settings.log_level)
+    if settings.database_url is None:
+        settings.ensure_home()
+    engine = get_engine(settings.relational_url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        try:
+            app.state.risk_cache.load()
+        except Exception:
+            log.warning("risk entries could not be loaded at start (is the database migrated?)")
+        yield
+
+    app = FastAPI(title="zeroscam", version="1", lifespan=lifespan,
+                  description="The shared service of the anti-scam alliance: real-time checks, reports, "
+                              "holds, sharing. Authenticate with `Authorization: Bearer <API key>`.")
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessionmaker = session_factory(engine)
+    app.state.alliance_key = settings.alliance_key()
+    app.state.risk_cache = RiskCache(engine, interval=0.0 if settings.testing else 1.0,
+                                     background=not settings.testing)
+
+    @app.exception_handler(ZeroscamError)
+    async def _zeroscam_error(request: Request, exc: ZeroscamError):
+        if exc.status >= 500:
+            log.error("server error", extra={"fields": {"error": type(exc).__name__}})
+        return problem(exc.status, exc.title, exc.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(request: Request, exc: RequestValidationError):
+        errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+                  for e in exc.errors()[:50]]
+        return problem(422, "Invalid request", "the request body or parameters are not valid", errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException):
+        return problem(exc.status_code, "Error", str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception):
+        log.error("unhandled error", extra={"fields": {"error": type(exc).__name__}}, exc_info=exc)
+        return problem(500, "Internal server error", "an unexpected error; it has been logged")
+
+    for name in DOMAIN_ROUTERS:
+        _include(app, name, optional=False)
+    for name in OPTIONAL_ROUTERS:
+        _include(app, name, optional=True)
+
+    app.add_middleware(MetricsMiddleware)
+    return app
+
+
+def create_app_from_env() -> FastAPI:
+    """Factory for `uvicorn --factory` (several workers)."""
+    return create_app()

@@ -1,0 +1,1 @@
+"""zeroscam.ops: metrics and structured logs."""
