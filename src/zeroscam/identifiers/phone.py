@@ -47,7 +47,13 @@ def normalize(value: object, region: str = DEFAULT_REGION) -> str:
         number = phonenumbers.parse(compact, region)
     except phonenumbers.NumberParseException as exc:
         raise IdentifierError(KIND, value, "not a phone number") from exc
-    if not phonenumbers.is_possible_number(number):
+    if number.country_code == 66:
+        # libphonenumber's Thai "possible" lengths run to 13 digits (service
+        # numbers); subscriber numbers are 8 (fixed) or 9 (mobile) digits.
+        nsn = str(number.national_number)
+        if len(nsn) not in (8, 9) and not phonenumbers.is_valid_number(number):
+            raise IdentifierError(KIND, value, "wrong length for a Thai number")
+    elif not phonenumbers.is_possible_number(number):
         raise IdentifierError(KIND, value, "wrong length for a phone number")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 

@@ -30,6 +30,22 @@ def _refang(text: str) -> str:
             .replace("[:]", ":").replace("[://]", "://"))
 
 
+def _to_ascii(host: str, value: object) -> str:
+    """IDN → punycode (IDNA 2008 with UTS 46 mapping, as browsers do)."""
+    try:
+        import idna
+
+        return idna.encode(host, uts46=True).decode("ascii")
+    except ImportError:  # pragma: no cover - idna comes with httpx/requests
+        pass
+    except Exception:
+        raise IdentifierError(KIND, value, "bad international domain name") from None
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise IdentifierError(KIND, value, "bad international domain name") from None
+
+
 def _host(host: str, value: object) -> str:
     host = host.rstrip(".").lower()
     if not host:
@@ -43,13 +59,10 @@ def _host(host: str, value: object) -> str:
         return str(ipaddress.IPv4Address(host))
     except ValueError:
         pass
+    if not host.isascii():
+        host = _to_ascii(host, value)
     labels = []
     for label in host.split("."):
-        if not label.isascii():
-            try:
-                label = "xn--" + label.encode("punycode").decode("ascii")
-            except UnicodeError:
-                raise IdentifierError(KIND, value, "bad international domain name") from None
         if not _LABEL_RE.match(label):
             raise IdentifierError(KIND, value, f"bad host label {label!r}")
         labels.append(label)
