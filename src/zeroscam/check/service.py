@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
-from functools import lru_cache
 
 from sqlalchemy import delete, func, insert, select, tuple_, update
 from sqlalchemy.orm import Session
@@ -32,28 +31,15 @@ _CHUNK = 400
 Key = tuple[str, str]
 
 
-@lru_cache(maxsize=1)
-def _tld_extractor():
-    import tldextract
-
-    # The bundled public suffix list only: nothing is fetched at run time.
-    return tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
-
-
 def registrable_domain(url: str) -> str | None:
-    """`https://pay.dhl-th-refund.example/x` → `dhl-th-refund.example` (None for IPs/unknown)."""
-    try:
-        from urllib.parse import urlsplit
+    """`https://pay.dhl-th-refund.example/x` → `dhl-th-refund.example` (None when it has no host)."""
+    from zeroscam.identifiers.url import registrable_domain as _registrable
 
-        host = urlsplit(url).hostname or ""
-    except ValueError:
+    try:
+        domain = _registrable(url)
+    except Exception:  # IdentifierError or an unparsable value: no domain to lift
         return None
-    if not host:
-        return None
-    ext = _tld_extractor()(host)
-    if ext.domain and ext.suffix:
-        return f"{ext.domain}.{ext.suffix}"
-    return host if host.count(".") >= 1 and not host.replace(".", "").isdigit() else None
+    return domain or None
 
 
 def add_signal(session: Session, kind: str, value: str, source: str, score: float, reason: str,
@@ -288,3 +274,10 @@ def current_version(session: Session) -> int:
 
 def get_entry(session: Session, kind: str, value: str) -> RiskEntry | None:
     return session.get(RiskEntry, (kind, value))
+
+
+def holder_token(holder_id: str, key: bytes) -> str:
+    """The keyed token that stands for a holder (canonical holder id) in `holder_links`."""
+    from zeroscam import identifiers
+
+    return identifiers.token("holder_id", holder_id, key)
