@@ -127,6 +127,11 @@ def detect_mules(dataset, engine) -> pd.DataFrame:
 
     report_p = 1.0 - (1.0 - REPORT_EVIDENCE) ** np.maximum(n_victims, np.minimum(n_reports, 1))
     score = noisy_or(p_model, report_p)
+    # money follows money: an account fed mostly by likely mules is likely one (the
+    # layers that no victim paid directly); exchanges are exits, not mules
+    p_graph = _downstream(feats, score, receiver_ok=X["exchange"].to_numpy() == 0,
+                          base=lambda s: noisy_or(p_model, report_p, s))
+    score = noisy_or(p_model, report_p, p_graph)
 
     # person level: a confident mule account lifts its holder's other accounts
     holder = frame["holder_id"].to_numpy()
@@ -170,3 +175,31 @@ def _holder_other_max(score: np.ndarray, holder: np.ndarray) -> np.ndarray:
     second = s.where(s < pd.Series(top)).groupby(holder).transform("max").fillna(0.0).to_numpy()
     # if this account alone holds the top score, the others' best is the second best
     return np.where((score == top) & (count_top == 1), second, top)
+
+
+HOP_DAMPING = 0.9   # each hop away from the evidence is a little weaker
+HOPS = 4
+
+
+def _downstream(feats, score: np.ndarray, *, receiver_ok: np.ndarray, base) -> np.ndarray:
+    """Money-weighted mule evidence flowing down the transfer graph: for each account, the
+    share of its inflow that came from each payer times that payer's score, iterated
+    over `HOPS` hops with damping. Returns the graph evidence per account."""
+    frame, edges = feats.frame, feats.edges
+    n = len(frame)
+    index = pd.Index(frame["account"])
+    src = index.get_indexer(edges["src"])
+    dst = index.get_indexer(edges["dst"])
+    keep = (src >= 0) & (dst >= 0)
+    src, dst = src[keep], dst[keep]
+    w = edges["cents"].to_numpy(np.float64)[keep]
+    in_tot = np.bincount(dst, weights=w, minlength=n)
+    from scipy import sparse
+
+    share = sparse.csr_matrix((w / np.maximum(in_tot[dst], 1), (dst, src)), shape=(n, n))
+    current = score.copy()
+    evidence = np.zeros(n)
+    for _ in range(HOPS):
+        evidence = np.where(receiver_ok, HOP_DAMPING * (share @ current), 0.0)
+        current = base(evidence)
+    return evidence
