@@ -113,8 +113,11 @@ def alembic_config(url: str):
     return cfg
 
 
-def migrate(url: str, revision: str = "head") -> None:
-    """Bring the database at `url` to `revision` (default: the latest) with Alembic."""
+def migrate(url: str, revision: str = "heads") -> None:
+    """Bring the database at `url` to `revision` (default: every head) with Alembic.
+
+    Parts add their own revisions; independent branches (each after 0001_foundation)
+    are all applied by the default "heads"."""
     from alembic import command
 
     command.upgrade(alembic_config(url), revision)
@@ -124,14 +127,15 @@ def current_revision(url: str) -> str | None:
     from alembic.runtime.migration import MigrationContext
 
     with get_engine(url).connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        heads = MigrationContext.configure(conn).get_current_heads()
+    return ",".join(sorted(heads)) if heads else None
 
 
 def import_all_models() -> None:
     """Import every domain's models so `Base.metadata` is complete (missing domains are skipped)."""
     import importlib
 
-    for domain in ("members", "audit", "reports", "cases", "check", "indicators", "sharing"):
+    for domain in ("members", "audit", "reports", "cases", "check", "ingest", "indicators", "sharing"):
         try:
             importlib.import_module(f"zeroscam.{domain}.models")
         except ModuleNotFoundError as exc:

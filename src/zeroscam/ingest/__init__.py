@@ -1,0 +1,1 @@
+"""zeroscam.ingest: `zeroscam load` — AXF folders into the analytics and operational stores."""
