@@ -43,9 +43,9 @@ SCAM_TYPES = ("online_shopping", "investment", "job", "call_centre", "loan", "ro
 SCAM_FREQ = np.array([0.30, 0.12, 0.14, 0.12, 0.09, 0.06, 0.07, 0.05, 0.05])
 SCAM_LOSS = {  # median per payment, sigma, max payments, victim age centre (years)
     "online_shopping": (1_400, 0.9, 2, 30),
-    "investment": (45_000, 1.1, 6, 52),
+    "investment": (70_000, 1.0, 6, 52),
     "job": (4_000, 1.0, 5, 27),
-    "call_centre": (60_000, 1.0, 3, 60),
+    "call_centre": (45_000, 1.0, 3, 60),
     "loan": (2_500, 0.8, 3, 38),
     "romance": (25_000, 1.0, 6, 50),
     "impersonation": (15_000, 1.0, 2, 45),

@@ -74,6 +74,7 @@ class Rings:
         self.used_people[pop["seller"]] = True
         self.used_people[pop["trader"]] = True
         self.mistaken: list[dict] = []
+        self._first_in: dict[int, int] = {}
 
     # ---- people --------------------------------------------------------------------------------
     def take_people(self, n: int, weights: np.ndarray | None = None) -> np.ndarray:
@@ -340,6 +341,10 @@ class Rings:
                     report_at = at
             self.victims.append(Victim(vid, int(person), ring_index, rows, list(map(int, satang)), contacts, loss,
                                        report_at))
+        for role in ROLES:
+            for acct in ring.accounts[role]:
+                if int(acct) in self._first_in:
+                    self.test_credit(ring, ring_index, int(acct), self._first_in[int(acct)])
 
     def contact_victim(self, ring: Ring, person: int, t: int) -> list[tuple[str, int]]:
         """Calls or texts that reach the victim before the first payment."""
@@ -378,6 +383,8 @@ class Rings:
         return out
 
     def _add(self, ts, channel, src, dst, amount, device, ring_index, victim, kind, hop) -> int:
+        if dst >= 0 and kind != TEST_CREDIT:
+            self._first_in[dst] = min(self._first_in.get(dst, ts), ts)
         idx = self.txns.add(1, ts=ts, channel=channel, src=src, dst=dst, amount=amount, device=device,
                             ring=ring_index, victim=victim, scam_kind=kind, hop=hop)
         return int(idx[0])
@@ -390,7 +397,6 @@ class Rings:
         dev = int(self.h.device_of(np.array([person]), np.array([t]))[0])
         if ring.scam_type == "malicious_app" and rng.random() < 0.7:
             dev = int(rng.choice(ring.devices))  # the ring drives the victim's phone remotely
-        self.test_credit(ring, ring_index, col, t)
         row = self._add(t, PROMPTPAY if rng.random() < 0.6 else TRANSFER, src, col, amount, dev, ring_index, victim,
                         VICTIM_PAYMENT, 1)
         self.route(ring, ring_index, victim, col, amount, t, hop=2, level=0)
@@ -430,7 +436,6 @@ class Rings:
                 nxt = self._pick(ring.accounts["layer"], self._bank(acct))
                 if nxt == acct:
                     continue
-                self.test_credit(ring, ring_index, nxt, t_next)
                 self._add(t_next, PROMPTPAY if rng.random() < 0.5 else TRANSFER, acct, nxt, part, dev, ring_index,
                           victim, LAYER, hop)
                 self.route(ring, ring_index, victim, nxt, part, t_next, hop + 1, level + 1)
@@ -439,7 +444,6 @@ class Rings:
         out = self._pick(ring.accounts["cashout"], self._bank(acct))
         part = rest // 100_00 * 100_00
         if out != acct:
-            self.test_credit(ring, ring_index, out, t_next)
             self._add(t_next, TRANSFER, acct, out, part, dev, ring_index, victim, LAYER, hop)
             hop += 1
         self.cash_out(ring, ring_index, victim, out, part, t_next, hop)
@@ -475,19 +479,16 @@ class Rings:
 
     def test_credit(self, ring: Ring, ring_index: int, acct: int, t_use: int) -> None:
         """Before a mule account's first use, a tiny credit checks that it works."""
-        if not hasattr(self, "_tested"):
-            self._tested: set[int] = set()
-        if acct in self._tested:
-            return
-        self._tested.add(acct)
         rng = self.rng
         if rng.random() > self.w.p.test_credit_share:
             return
         pool = np.r_[ring.accounts["collector"], ring.accounts["layer"], ring.accounts["cashout"]]
         pool = pool[pool != acct]
-        src = int(rng.choice(pool)) if len(pool) else -1
+        if not len(pool):
+            return
+        src = int(rng.choice(pool))
         opened = self.w.accounts.col("opened")
-        earliest = max(int(opened[acct]), int(opened[src]) if src >= 0 else 0) + HOUR
+        earliest = max(int(opened[acct]), int(opened[src])) + HOUR
         for _ in range(int(rng.integers(1, 3))):
             t = max(t_use - int(rng.integers(HOUR, 72 * HOUR)), earliest)
             if t >= t_use:
