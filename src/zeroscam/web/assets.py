@@ -48,22 +48,25 @@ def default_node_modules() -> Path:
     return Path(__file__).resolve().parents[3] / "node_modules"
 
 
-def missing(vendor_dir: Path = VENDOR_DIR) -> list[str]:
+def missing(vendor_dir: Path | None = None) -> list[str]:
     """Required asset names not present in the served folder."""
+    vendor_dir = vendor_dir or VENDOR_DIR
     return [name for name in REQUIRED if not (vendor_dir / name).is_file()]
 
 
-def available(name: str, vendor_dir: Path = VENDOR_DIR) -> bool:
-    return (vendor_dir / name).is_file()
+def available(name: str, vendor_dir: Path | None = None) -> bool:
+    """Whether the served folder has this vendor file (pages leave out what is missing)."""
+    return ((vendor_dir or VENDOR_DIR) / name).is_file()
 
 
-def install(node_modules: Path | None = None, vendor_dir: Path = VENDOR_DIR) -> list[str]:
+def install(node_modules: Path | None = None, vendor_dir: Path | None = None) -> list[str]:
     """Copy the vendor files out of node_modules; returns the names copied.
 
     Raises FileNotFoundError naming the first required file that is missing
     (npm ci did not run, or package.json lost a package).
     """
     node_modules = node_modules or default_node_modules()
+    vendor_dir = vendor_dir or VENDOR_DIR
     copied = []
     for name, source in VENDOR_FILES.items():
         src = node_modules / source

@@ -421,3 +421,53 @@ async def dashboard(request: Request, session: SessionDep):
     return render(request, "app/dashboard.html", {
         "dash": dash, "chart_data": chart_data, "active": "dashboard",
         "charts_available": assets.available("chart.umd.min.js")})
+
+
+# --- the console: the entity page ----------------------------------------------------
+
+def ring_index(request: Request):
+    """The app's ring index over analytics/rings.json (made on first use)."""
+    state = request.app.state
+    if not hasattr(state, "web_rings"):
+        from zeroscam import identifiers
+        from zeroscam.web.rings import RingIndex
+
+        key = state.alliance_key
+
+        def holder_token(canonical: str) -> str:
+            return identifiers.token("holder_id", canonical, key)
+
+        state.web_rings = RingIndex(state.settings.analytics_dir, holder_token)
+    return state.web_rings
+
+
+@router.get("/app/entity")
+async def entity_page(request: Request, session: SessionDep):
+    user = current_user(request, session)
+    if user is None:
+        return _login_redirect(request)
+    from zeroscam.web.repository import ENTITY_KINDS, canonical_entity, entity_view
+
+    p = page(request)
+    kind = request.query_params.get("kind") or "bank_account"
+    value = (request.query_params.get("value") or "").strip()
+    ctx = {"entity_kinds": ENTITY_KINDS, "query": {"kind": kind, "value": value}, "entity": None,
+           "error": None, "active": "entity", "graph_available": assets.available("cytoscape.min.js")}
+    rings = ring_index(request)
+    ctx["rings_loaded"] = rings.loaded
+    if not value:
+        return render(request, "app/entity.html", ctx)
+    try:
+        kind, canonical = canonical_entity(kind, value, request.app.state.alliance_key)
+    except IdentifierError:
+        kind_label = p.t("kind." + kind) if p.t.has("kind." + kind) else kind
+        ctx["error"] = p.t("entity.err.value", kind=kind_label)
+        return render(request, "app/entity.html", ctx, status=422)
+    if kind == "holder" and canonical != value.lower():
+        # a holder id was typed: continue under its token, so the id stays out of URLs
+        return _redirect(request, entity_url("holder", canonical))
+    view = entity_view(session, kind, canonical, ring_index=rings, entity_url=entity_url)
+    _audit(session, user.principal, "web.entity.view", f"{kind}:{canonical}"[:300])
+    ctx["entity"] = view
+    ctx["query"] = {"kind": kind, "value": view.display if kind != "holder" else ""}
+    return render(request, "app/entity.html", ctx)

@@ -1,0 +1,221 @@
+"""Fixtures for the web pages: a seeded world, a signed-in client, a live server and
+a real browser (Debian's headless Chromium through Playwright).
+
+The live server is uvicorn in a thread on a free 127.0.0.1 port against a temporary
+ZEROSCAM_HOME (SQLite) with a tiny dataset: the hand-made AXF example loaded
+through the platform's own services, one police and one bank org, staff logins.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "web"
+PASSWORD = "correct horse battery"
+
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_of(html: str) -> str:
+    m = CSRF_RE.search(html)
+    assert m, "page has no CSRF token"
+    return m.group(1)
+
+
+def seed_world(url: str, key: bytes) -> dict:
+    """A police org and a bank org with staff, and risk evidence the pages can show.
+
+    Returns names and values the tests look for."""
+    from datetime import timedelta
+
+    from zeroscam.check import service as check_service
+    from zeroscam.kit.db import session_scope
+    from zeroscam.kit.timeutil import utcnow
+    from zeroscam.members import service as members
+
+    world = {"scam_account": "014-9876543210", "scam_phone": "+66651112233", "clean_account": "004-1234567890",
+             "alert_account": "025-5550001111"}
+    with session_scope(url) as s:
+        police = members.create_org(s, "AOC", "police")
+        bank = members.create_org(s, "SCB", "bank", bank_codes=["014"])
+        members.create_user(s, police, "aoc-analyst", PASSWORD)
+        members.create_user(s, bank, "scb-ops", PASSWORD)
+        now = utcnow()
+        for i in range(3):
+            check_service.add_signal(s, "bank_account", world["scam_account"], "report", 0.9, "victim_reports",
+                                     now - timedelta(hours=i + 1), ref=f"R-SEED-{i}", victim_token=f"v{i}")
+        check_service.add_signal(s, "phone", world["scam_phone"], "report", 0.9, "victim_reports",
+                                 now - timedelta(hours=2), ref="R-SEED-0", victim_token="v0")
+        check_service.add_signal(s, "bank_account", world["alert_account"], "mule_model", 0.97, "pass_through",
+                                 now - timedelta(hours=3), ref="mule_model")
+        check_service.refresh_risk(s)
+    return world
+
+
+@pytest.fixture
+def web_app(settings, db_url):
+    """The app on the test database (SQLite and PostgreSQL), seeded."""
+    from zeroscam.app import create_app
+    from zeroscam.members.auth import key_cache
+
+    key_cache.clear()
+    world = seed_world(db_url, settings.alliance_key())
+    app = create_app(settings)
+    app.state.test_world = world
+    return app
+
+
+@pytest.fixture
+def client(web_app):
+    from fastapi.testclient import TestClient
+
+    with TestClient(web_app, raise_server_exceptions=False) as c:
+        yield c
+
+
+def login(client, username: str = "aoc-analyst", password: str = PASSWORD):
+    r = client.get("/app/login")
+    return client.post("/app/login", data={"csrf_token": csrf_of(r.text), "username": username,
+                                           "password": password, "next": "/app/"}, follow_redirects=False)
+
+
+@pytest.fixture
+def staff_client(client):
+    r = login(client)
+    assert r.status_code == 303, r.text
+    return client
+
+
+# --- the live server and the browser ----------------------------------------------
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def live_server(tmp_path, monkeypatch):
+    """uvicorn in a thread on 127.0.0.1:<free port>, SQLite under a temp ZEROSCAM_HOME."""
+    import uvicorn
+
+    from zeroscam.app import create_app
+    from zeroscam.config import Settings, reset_settings
+    from zeroscam.kit.db import dispose_engines, migrate
+
+    home = tmp_path / "home"
+    secret = "browser-test-secret-0123456789abcdef"
+    monkeypatch.setenv("ZEROSCAM_HOME", str(home))
+    monkeypatch.delenv("ZEROSCAM_DATABASE_URL", raising=False)
+    monkeypatch.setenv("ZEROSCAM_ALLIANCE_SECRET", secret)
+    monkeypatch.setenv("ZEROSCAM_TESTING", "1")
+    reset_settings()
+    settings = Settings(home=home, alliance_secret=secret, testing=True)
+    settings.ensure_home()
+    migrate(settings.relational_url)
+    world = seed_world(settings.relational_url, settings.alliance_key())
+    app = create_app(settings)
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                                           access_log=False, lifespan="on"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the live server did not start")
+        time.sleep(0.05)
+    try:
+        yield {"url": f"http://127.0.0.1:{port}", "world": world, "settings": settings}
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        dispose_engines()
+        reset_settings()
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's Chromium through Playwright; skipped when missing unless ZEROSCAM_REQUIRE_BROWSER=1."""
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("ZEROSCAM_REQUIRE_BROWSER", "") in ("1", "true", "yes"):
+            pytest.fail(f"{CHROMIUM} is required (ZEROSCAM_REQUIRE_BROWSER=1) but missing")
+        pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium fonts-thai-tlwg)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+class ConsoleWatch:
+    """Collects console errors, page errors and failed requests of one page."""
+
+    def __init__(self, page, base_url: str):
+        self.errors: list[str] = []
+        self.outside: list[str] = []
+        page.on("console", lambda m: self.errors.append(f"console.{m.type}: {m.text}") if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
+        page.on("requestfailed", lambda r: self.errors.append(f"requestfailed: {r.url} {r.failure}"))
+
+        def on_request(request):
+            if not request.url.startswith(base_url) and not request.url.startswith(("data:", "blob:", "about:")):
+                self.outside.append(request.url)
+
+        page.on("request", on_request)
+
+    def assert_clean(self):
+        assert not self.outside, f"requests left the server: {self.outside}"
+        assert not self.errors, "browser errors:\n" + "\n".join(self.errors)
+
+
+@pytest.fixture
+def browser_page(chromium, live_server, request):
+    """A fresh browser context at desktop size; fails the test on any console error."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="th-TH")
+    page = context.new_page()
+    watch = ConsoleWatch(page, live_server["url"])
+    page.watch = watch
+    try:
+        yield page
+        watch.assert_clean()
+    finally:
+        context.close()
+
+
+def _shot(page, name: str, full_page: bool = True) -> Path:
+    """Keep a screenshot as a test artefact (test-artifacts/web/NAME.png)."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    return path
+
+
+@pytest.fixture
+def shot():
+    """`shot(page, name)`: save a screenshot under test-artifacts/web/."""
+    return _shot
+
+
+@pytest.fixture
+def csrf():
+    """`csrf(html)`: the CSRF token of a page's forms."""
+    return csrf_of
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
