@@ -28,6 +28,36 @@ def validate(data: DataDir, as_of: AsOf = None) -> None:
         typer.echo(f"{name}\t{count}")
 
 
+@import_app.command("amlworld")
+def amlworld(
+    file: Annotated[Path, typer.Argument(help="AMLworld transactions CSV (e.g. HI-Small_Trans.csv).", dir_okay=False)],
+    out: OutDir,
+    accounts: Annotated[Path | None, typer.Option("--accounts", help="AMLworld accounts CSV (e.g. HI-Small_accounts.csv) "
+                                                  "to group accounts by entity.", dir_okay=False)] = None,
+) -> None:
+    """IBM AMLworld transactions → AXF transactions.csv, accounts.csv and truth/ (the Is Laundering labels)."""
+    from zeroscam.exchange.amlworld import import_amlworld
+    from zeroscam.kit.progress import steps
+
+    with steps("importing AMLworld", total=None):
+        counts = import_amlworld(file, out, accounts_file=accounts)
+    typer.echo(" ".join(f"{k}={v}" for k, v in counts.items()))
+
+
+@import_app.command("pacs008")
+def pacs008(
+    files: Annotated[list[Path], typer.Argument(help="ISO 20022 pacs.008 XML files.", dir_okay=False)],
+    out: OutDir,
+) -> None:
+    """ISO 20022 pacs.008 credit transfers → AXF transactions.csv."""
+    from zeroscam.exchange.pacs008 import import_pacs008
+    from zeroscam.kit.progress import steps
+
+    with steps("importing pacs.008", total=None):
+        counts = import_pacs008(list(files), out)
+    typer.echo(" ".join(f"{k}={v}" for k, v in counts.items()))
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(import_app, name="import")
     app.command("validate", hidden=True)(validate)
