@@ -75,6 +75,13 @@ class TraceConfig:
     # honest endpoints
     endpoint_min_payers: int = 60     # "very many distinct payers"
     endpoint_max_victim_share: float = 0.05  # ... almost none of them reported victims
+    # following money onward only from accounts that behave like mules
+    device_min_accounts: int = 3      # an app device paying from this many accounts ...
+    device_min_holders: int = 2       # ... of this many holders is run by a ring
+    passthrough_window_h: float = 48.0
+    passthrough_min_out: float = 0.9  # share of what came in that left again within the window
+    # payments a report does not list: the victim's other payments to known scam accounts
+    unlisted_lookback_days: float = 30.0
 
 
 # --------------------------------------------------------------------------- index
@@ -89,6 +96,7 @@ class TraceIndex:
     """
 
     def __init__(self, txns: pd.DataFrame, *, victim_payers: set[str] | None = None,
+                 holders: dict[str, str] | None = None, named: dict[str, int] | None = None,
                  config: TraceConfig | None = None):
         cfg = config or TraceConfig()
         self.config = cfg
@@ -150,6 +158,34 @@ class TraceIndex:
             share = victim_payers_n[big] / payers[big]
             self.endpoint[big[share <= cfg.endpoint_max_victim_share]] = True
 
+        # accounts whose money we follow onward without looking further: named by several
+        # reports, or paying out from an app device that several holders' accounts share
+        self.mule_like = np.zeros(n_acc, dtype=bool)
+        self.named = np.zeros(n_acc, dtype=bool)
+        for account, n_reports in (named or {}).items():
+            code = self.account_code.get(account)
+            if code is not None:
+                self.named[code] = True
+                self.mule_like[code] |= n_reports >= 2
+        self.holder_accounts: dict[str, list[int]] = {}
+        for account, holder in (holders or {}).items():
+            code = self.account_code.get(account)
+            if code is not None:
+                self.holder_accounts.setdefault(holder, []).append(code)
+        if "src_device" in txns.columns:
+            dev = txns["src_device"].to_numpy(dtype=object)
+            has_dev = has_src & pd.notna(dev)
+            if has_dev.any():
+                dev_codes, _ = pd.factorize(dev[has_dev])
+                acc_dev = np.unique(np.stack([dev_codes, self.src[has_dev]], axis=1), axis=0)
+                holder_codes = pd.factorize(pd.Series([(holders or {}).get(a, a) for a in self.accounts],
+                                                      dtype=object))[0]
+                n_accounts = np.bincount(acc_dev[:, 0])
+                dev_holder = np.unique(np.stack([acc_dev[:, 0], holder_codes[acc_dev[:, 1]]], axis=1), axis=0)
+                n_holders = np.bincount(dev_holder[:, 0], minlength=len(n_accounts))
+                ring_dev = (n_accounts >= cfg.device_min_accounts) & (n_holders >= cfg.device_min_holders)
+                self.mule_like[acc_dev[ring_dev[acc_dev[:, 0]], 1]] = True
+
     # -- balances
 
     def balances(self, acc: int) -> np.ndarray:
@@ -166,6 +202,26 @@ class TraceIndex:
         return bal
 
 
+    def passes_through(self, acc: int, pos: int, ts: int, unseen_in: float = 0.0) -> bool:
+        """Does `acc` behave like a mule around this arrival: money in, (almost) all out again soon?
+
+        Honest look-alikes (a seller paying her supplier part of the day's takings)
+        keep a margin; mules keep only a cut.
+        """
+        if self.mule_like[acc]:
+            return True
+        a0, a1 = self.ptr[acc], self.ptr[acc + 1]
+        start = pos if pos >= 0 else a0 + int(np.searchsorted(self.ev_ts[a0:a1], ts, "left"))
+        horizon = ts + int(self.config.passthrough_window_h * 3600 * 1e9)
+        stop = a0 + int(np.searchsorted(self.ev_ts[a0:a1], horizon, "right"))
+        delta = self.ev_delta[start:stop]
+        came_in = delta[delta > 0].sum() + unseen_in  # a transfer the data does not show
+        went_out = -delta[delta < 0].sum()
+        if came_in <= 0:
+            return False
+        return went_out >= self.config.passthrough_min_out * came_in
+
+
 _INDEX_CACHE: "weakref.WeakKeyDictionary[object, TraceIndex]" = weakref.WeakKeyDictionary()
 
 
@@ -178,9 +234,16 @@ def build_index(dataset, engine=None, config: TraceConfig | None = None) -> Trac
     if cached is not None and (config is None or cached.config == config):
         return cached
     eng = engine or DuckDBEngine(dataset.con)
-    txns = eng.sql("SELECT txn_id, ts, channel, src, dst, amount FROM transactions")
+    txns = eng.sql("SELECT txn_id, ts, channel, src, dst, amount, src_device FROM transactions")
     victims = eng.sql("SELECT DISTINCT src FROM report_transfers WHERE src IS NOT NULL")
-    index = TraceIndex(txns, victim_payers=set(victims["src"].astype(str)), config=config)
+    holders = eng.sql("SELECT account, holder_id FROM accounts")
+    named = eng.sql("SELECT account, count(DISTINCT report_id) AS n FROM ("
+                    " SELECT report_id, dst AS account FROM report_transfers WHERE dst IS NOT NULL"
+                    " UNION ALL SELECT report_id, value FROM report_contacts"
+                    " WHERE type = 'bank_account' AND value IS NOT NULL) GROUP BY account")
+    index = TraceIndex(txns, victim_payers=set(victims["src"].astype(str)),
+                       holders=dict(zip(holders["account"], holders["holder_id"])),
+                       named=dict(zip(named["account"], named["n"].astype(int))), config=config)
     try:
         _INDEX_CACHE[dataset] = index
     except TypeError:
@@ -266,6 +329,7 @@ class _Reached:
     cashed_out: float = 0.0
     crypto: float = 0.0
     endpoint: bool = False
+    stopped: bool = False       # money not followed on: the account does not behave like a mule
 
 
 def _trace_seeds(index: TraceIndex, seeds: list[tuple[int, int, float, int]]) -> dict[int, _Reached]:
@@ -317,6 +381,9 @@ def _trace_seeds(index: TraceIndex, seeds: list[tuple[int, int, float, int]]) ->
         if start >= n_ev:
             r.held += amount
             continue
+        follow = index.passes_through(acc, pos, ts, 0.0 if pos >= 0 else amount)
+        if not follow:
+            r.stopped = True
         # walk the following events in chunks until the slice is gone
         top = hi
         k = start
@@ -339,7 +406,7 @@ def _trace_seeds(index: TraceIndex, seeds: list[tuple[int, int, float, int]]) ->
                 if channel == "crypto_out":
                     r.crypto += t_amt
                     continue
-                if hop >= cfg.max_hops or t_amt < cfg.lot_floor_thb:
+                if not follow or hop >= cfg.max_hops or t_amt < cfg.lot_floor_thb:
                     continue
                 # where the slice sat in the outgoing block (bottom of the block = balance after)
                 prev_bal = (bal[k + j - 1] if k + j > 0 else 0.0) + shift
@@ -404,6 +471,17 @@ def _load_transfers(eng, report_ids: list[str] | None) -> pd.DataFrame:
     return eng.sql(query + " ORDER BY report_id, seq")
 
 
+def _load_victims(eng, report_ids: list[str] | None) -> dict[str, dict]:
+    query = "SELECT report_id, reported_at, loss_thb, victim_holder_id FROM reports"
+    if report_ids is not None:
+        if not report_ids:
+            return {}
+        quoted = ", ".join("'" + str(r).replace("'", "''") + "'" for r in report_ids)
+        query += f" WHERE report_id IN ({quoted})"
+    frame = eng.sql(query)
+    return {str(r["report_id"]): r for r in frame.to_dict("records")}
+
+
 def _unlisted_dst(index: TraceIndex, matched: pd.DataFrame, report_id: str) -> list[dict]:
     """Accounts a report names as paid that the data never shows: list them at hop 1 anyway."""
     rows = []
@@ -430,10 +508,12 @@ def trace_reports(dataset, engine=None, report_ids: list[str] | None = None, *,
     eng = engine or DuckDBEngine(dataset.con)
     index = build_index(dataset, eng, config)
     transfers = _load_transfers(eng, report_ids)
+    victims = _load_victims(eng, report_ids)
     frames = []
-    groups = list(transfers.groupby("report_id", sort=True))
-    for report_id, group in groups:
-        frames.append(_trace_transfers(index, str(report_id), group))
+    empty = transfers.iloc[0:0]
+    for report_id in sorted(set(victims) | set(transfers["report_id"].astype(str))):
+        group = transfers[transfers["report_id"] == report_id] if len(transfers) else empty
+        frames.append(_trace_transfers(index, report_id, group, victims.get(report_id)))
         if progress is not None:
             progress.advance("trace")
     frames = [f for f in frames if len(f)]
@@ -442,8 +522,79 @@ def trace_reports(dataset, engine=None, report_ids: list[str] | None = None, *,
     return pd.concat(frames, ignore_index=True)
 
 
-def _trace_transfers(index: TraceIndex, report_id: str, transfers: pd.DataFrame) -> pd.DataFrame:
+def _unlisted_payments(index: TraceIndex, matched: pd.DataFrame, victim: dict) -> list[int]:
+    """Rows of the victim's payments the report does not list, to accounts known as scam accounts.
+
+    Victims often list one transfer of several. When the reported loss exceeds
+    the listed transfers, the victim's own accounts (the paying accounts listed,
+    and every account of the victim's holder id) are searched for payments to
+    accounts that reports name or that behave like ring accounts, before the
+    report, closest in time to the listed transfers first, until the loss is
+    covered.
+    """
+    cfg = index.config
+    loss = victim.get("loss_thb")
+    if loss is None or pd.isna(loss) or loss <= 0:
+        return []
+    rows = [int(r) for r in matched["row"] if r >= 0]
+    listed = sum(index.amount[r] for r in rows)
+    listed += sum(float(a) for r, a in zip(matched["row"], matched["amount"]) if r < 0 and a and not pd.isna(a))
+    budget = float(loss) - listed
+    if budget < max(cfg.floor_thb, cfg.floor_share * float(loss)):
+        return []
+    codes = {int(index.src[r]) for r in rows if index.src[r] >= 0}
+    for src in matched["src"]:
+        if isinstance(src, str) and src in index.account_code:
+            codes.add(index.account_code[src])
+    holder = victim.get("victim_holder_id")
+    if isinstance(holder, str):
+        codes.update(index.holder_accounts.get(holder, ()))
+    if not codes:
+        return []
+    times = [int(index.ts[r]) for r in rows]
+    until = victim.get("reported_at")
+    until = int(pd.Timestamp(until).value) if until is not None and not pd.isna(until) else \
+        (max(times) if times else None)
+    if until is None:
+        return []
+    since = (min(times) if times else until) - int(cfg.unlisted_lookback_days * 86400 * 1e9)
+    anchors = np.array(times or [until], dtype=np.int64)
+    suspect = (index.named | index.mule_like) & ~index.endpoint
+    used = set(rows)
+    found = []
+    for acc in sorted(codes):
+        a0, a1 = index.ptr[acc], index.ptr[acc + 1]
+        lo = a0 + int(np.searchsorted(index.ev_ts[a0:a1], since, "left"))
+        hi = a0 + int(np.searchsorted(index.ev_ts[a0:a1], until, "right"))
+        for e in range(lo, hi):
+            if index.ev_kind[e] != 1:
+                continue
+            row = int(index.ev_row[e])
+            dst = int(index.dst[row])
+            if dst < 0 or row in used or not suspect[dst] or dst in codes:
+                continue
+            found.append((int(np.abs(anchors - index.ts[row]).min()), row))
+    picked = []
+    for _, row in sorted(found):
+        amount = index.amount[row]
+        if amount > budget * 1.05 + cfg.match_amount_abs:
+            continue
+        picked.append(row)
+        budget -= amount
+        if budget < max(cfg.floor_thb, cfg.floor_share * float(loss)):
+            break
+    return picked
+
+
+def _trace_transfers(index: TraceIndex, report_id: str, transfers: pd.DataFrame,
+                     victim: dict | None = None) -> pd.DataFrame:
     matched = match_transfers(index, transfers)
+    if victim:
+        extra_rows = _unlisted_payments(index, matched, victim)
+        if extra_rows:
+            extra = pd.DataFrame({"report_id": report_id, "seq": -1, "ts": pd.NaT, "txn_id": None, "src": None,
+                                  "dst": None, "amount": None, "row": extra_rows, "how": "unlisted"})
+            matched = pd.concat([matched, extra], ignore_index=True)
     reached = _trace_seeds(index, _seeds(index, matched))
     frame = _report_frame(index, report_id, reached)
     extra = _unlisted_dst(index, matched, report_id)
@@ -453,17 +604,21 @@ def _trace_transfers(index: TraceIndex, report_id: str, transfers: pd.DataFrame)
 
 
 def trace_report(dataset, report_id: str, *, transfers: list[dict] | pd.DataFrame | None = None,
-                 engine=None, config: TraceConfig | None = None) -> pd.DataFrame:
+                 loss_thb: float | None = None, victim_holder_id: str | None = None,
+                 reported_at=None, engine=None, config: TraceConfig | None = None) -> pd.DataFrame:
     """The freeze plan for one report, fast enough to run when the report arrives.
 
-    `transfers` (canonical: ts naive UTC or aware, txn_id, src, dst as `BANK-DIGITS`,
-    amount) traces a report that is not in the dataset yet; otherwise the
-    report's transfers are read from the dataset's `report_transfers`.
+    With `transfers` (canonical: ts naive UTC or ISO text, txn_id, src, dst as
+    `BANK-DIGITS`, amount) it traces a report that is not in the dataset yet;
+    `loss_thb`, `victim_holder_id` and `reported_at` let it also find the victim's
+    payments the report does not list. Without `transfers` the report is read
+    from the dataset's `reports` / `report_transfers`.
     """
     index = build_index(dataset, engine, config)
     if transfers is None:
         eng = engine or DuckDBEngine(dataset.con)
         frame = _load_transfers(eng, [report_id])
+        victim = _load_victims(eng, [report_id]).get(report_id)
     else:
         frame = pd.DataFrame(list(transfers) if not isinstance(transfers, pd.DataFrame) else transfers)
         for col in ("seq", "ts", "txn_id", "src", "dst", "amount"):
@@ -471,7 +626,9 @@ def trace_report(dataset, report_id: str, *, transfers: list[dict] | pd.DataFram
                 frame[col] = None
         frame["report_id"] = report_id
         frame["ts"] = [_naive_utc(v) for v in frame["ts"]]
-    return _trace_transfers(index, report_id, frame).reset_index(drop=True)
+        victim = {"loss_thb": loss_thb, "victim_holder_id": victim_holder_id,
+                  "reported_at": _naive_utc(reported_at)}
+    return _trace_transfers(index, report_id, frame, victim).reset_index(drop=True)
 
 
 def _naive_utc(value) -> datetime | None:
