@@ -136,8 +136,8 @@ def detect_mules(dataset, engine) -> pd.DataFrame:
     # person level: a confident mule account lifts its holder's other accounts
     holder = frame["holder_id"].to_numpy()
     known_holder = ~pd.Series(holder).str.startswith("acct:").to_numpy()
-    other_max = _holder_other_max(score, holder)
-    lifted = known_holder & (other_max > score)
+    other_max = _holder_mates_max(score, holder, frame_opened(X), known_holder)
+    lifted = other_max > score
     score = np.where(lifted, other_max, score)
 
     threshold = choose_threshold(p_model, labeled)
@@ -166,15 +166,35 @@ def detect_mules(dataset, engine) -> pd.DataFrame:
     })
 
 
-def _holder_other_max(score: np.ndarray, holder: np.ndarray) -> np.ndarray:
-    """Per account, the highest score among the *other* accounts of the same holder (0 if none)."""
-    s = pd.Series(score)
-    g = s.groupby(holder)
-    top = g.transform("max").to_numpy()
-    count_top = (s == pd.Series(top)).groupby(holder).transform("sum").to_numpy()
-    second = s.where(s < pd.Series(top)).groupby(holder).transform("max").fillna(0.0).to_numpy()
-    # if this account alone holds the top score, the others' best is the second best
-    return np.where((score == top) & (count_top == 1), second, top)
+OPENED_TOGETHER_DAYS = 14
+
+
+def frame_opened(X: pd.DataFrame) -> np.ndarray:
+    """Opening time in days before the as-of (NaN when the account is not in accounts)."""
+    return X["age_days"].to_numpy(np.float64)
+
+
+def _holder_mates_max(score: np.ndarray, holder: np.ndarray, age_days: np.ndarray,
+                      known: np.ndarray) -> np.ndarray:
+    """Per account, the highest score among the holder's *other* accounts opened within
+    `OPENED_TOGETHER_DAYS` of it (a nominee opening accounts at several banks within
+    days). A person who sold one old account keeps living on the others, which were
+    opened at other times: those are not lifted."""
+    out = np.zeros(len(score))
+    idx = np.flatnonzero(known & np.isfinite(age_days))
+    if len(idx) == 0:
+        return out
+    df = pd.DataFrame({"i": idx, "h": holder[idx], "age": age_days[idx], "s": score[idx]})
+    multi = df[df.duplicated("h", keep=False)]
+    if multi.empty:
+        return out
+    pairs = multi.merge(multi, on="h", suffixes=("", "_o"))
+    pairs = pairs[(pairs["i"] != pairs["i_o"]) & ((pairs["age"] - pairs["age_o"]).abs() <= OPENED_TOGETHER_DAYS)]
+    if pairs.empty:
+        return out
+    best = pairs.groupby("i")["s_o"].max()
+    out[best.index.to_numpy()] = best.to_numpy()
+    return out
 
 
 HOP_DAMPING = 0.9   # each hop away from the evidence is a little weaker
