@@ -86,11 +86,20 @@ class UniqueInts:
             # keep first occurrences, in draw order (np.unique would sort and lose the draw order)
             _, first = np.unique(cand, return_index=True)
             cand = cand[np.sort(first)]
-            cand = cand[~np.isin(cand, self.used)]
-            cand = cand[~np.isin(cand, out)]
+            cand = cand[~self._seen(cand)]
+            if len(out):
+                cand = cand[~np.isin(cand, out)]
             out = np.concatenate([out, cand[:need]])
-        self.used = np.union1d(self.used, out)
+        # `used` stays sorted: membership is a binary search, insertion one copy
+        add = np.sort(out)
+        self.used = np.insert(self.used, np.searchsorted(self.used, add), add)
         return out
+
+    def _seen(self, values: np.ndarray) -> np.ndarray:
+        if not len(self.used):
+            return np.zeros(len(values), dtype=bool)
+        pos = np.minimum(np.searchsorted(self.used, values), len(self.used) - 1)
+        return self.used[pos] == values
 
 
 def thai_id_check(first12: np.ndarray) -> np.ndarray:
