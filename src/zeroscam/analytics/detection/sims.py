@@ -52,7 +52,17 @@ FEATURE_CODES = {
 }
 
 OUTPUT_COLUMNS = ["msisdn", "score", "flagged", "reasons"]
-NBTC_SIMS_PER_HOLDER = 5  # NBTC: holders of more than 5 SIMs must re-verify
+NBTC_SIMS_PER_HOLDER = 5
+# One thread per booster: on a busy machine LightGBM's OpenMP threads spin against each
+# other (4x slower on 2 shared cores), and a fixed count keeps results reproducible.
+TRAIN_PARAMS = {"num_threads": 1}
+# Features that drive which numbers get named (a victim who reported names the number
+# that called them). Feeding them to the model would break PU learning's premise that
+# the named are a random sample of the scam numbers; they act through the rule instead.
+SELECTION_FEATURES = ("n_called_victims", "called_victim_share")
+# Features counting named numbers among a number's neighbours.
+NEIGHBOUR_LABEL_FEATURES = ("h_named_others", "h_named_share", "imei_named_others", "imei_named_share",
+                            "cell_named_share")  # NBTC: holders of more than 5 SIMs must re-verify
 
 
 def detect_sims(dataset, engine=None, *, account_scores: pd.DataFrame | None = None,
@@ -98,7 +108,7 @@ def called_victims_rule(feats: pd.DataFrame) -> np.ndarray:
     The base rate is this dataset's own: the share of all caller→callee pairs
     whose callee reported a scam. A number fires when the binomial chance of
     calling at least as many victims, at that rate, is below 1/(numbers seen)."""
-    from scipy.stats import binom
+    from scipy.special import betainc
 
     n = feats["n_callees"].to_numpy(np.float64)
     k = feats["n_called_victims"].to_numpy(np.float64)
@@ -107,7 +117,9 @@ def called_victims_rule(feats: pd.DataFrame) -> np.ndarray:
         return np.zeros(len(feats), dtype=bool)
     p0 = min(k.sum() / total, 0.5)
     alpha = 1.0 / max(len(feats), 1)
-    tail = binom.sf(k - 1, n, p0)
+    # P(X >= k) for X ~ Binomial(n, p0), k >= 1: the regularised incomplete beta I_p0(k, n-k+1)
+    kk = np.maximum(k, 1.0)
+    tail = np.where(k >= 1, betainc(kk, np.maximum(n - kk + 1, 1e-9), p0), 1.0)
     return (k >= 2) & (tail < alpha)
 
 
@@ -130,7 +142,8 @@ def _neighbour_scores(feats: pd.DataFrame, prob: np.ndarray, links: pd.DataFrame
         g = lk.groupby("imei")["p"]
         s, c = g.transform("sum"), g.transform("count")
         lk["others_mean"] = ((s - lk["p"]) / (c - 1).where(c > 1))
-        lk["others_high"] = g.transform(lambda v: (v >= 0.5).sum()) - (lk["p"] >= 0.5)
+        lk["high"] = (lk["p"] >= 0.5).astype(np.float64)
+        lk["others_high"] = lk.groupby("imei")["high"].transform("sum") - lk["high"]
         per = lk.groupby("msisdn").agg(imei_score_mean=("others_mean", "max"),
                                        imei_score_max=("others_high", "max"))
         idx = feats["msisdn"].astype(str)
@@ -146,34 +159,73 @@ def _neighbour_scores(feats: pd.DataFrame, prob: np.ndarray, links: pd.DataFrame
     out["h_score_mean"] = np.nan
     out.loc[has_holder, "h_score_mean"] = mean_others.to_numpy()
     # max over the others: the max, unless this number is the max, then the second largest
-    second = frame[has_holder].groupby("holder_id")["p"].transform(
-        lambda s: s.nlargest(2).iloc[-1] if len(s) > 1 else np.nan)
-    own = frame.loc[has_holder, "p"]
+    sub = frame[has_holder]
+    ranked = sub.sort_values(["holder_id", "p"], ascending=[True, False], kind="stable")
+    pos = ranked.groupby("holder_id").cumcount()
+    second = ranked["p"].where(pos == 1).groupby(ranked["holder_id"]).transform("max").reindex(sub.index)
+    own = sub["p"]
     out["h_score_max"] = np.nan
     out.loc[has_holder, "h_score_max"] = np.where(own >= top, second, top)
     return out
 
 
+def linked_groups(feats: pd.DataFrame, links: pd.DataFrame | None) -> np.ndarray:
+    """A group key per number: numbers joined by a shared handset or holder (transitively)
+    share it. The key is the group's smallest msisdn, so it depends on neither row
+    order nor engine. Cross-fitting folds by group: a SIM farm is scored by a model
+    that never saw its own farm-mates taught as negatives."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    numbers = feats["msisdn"].astype(str).to_numpy()
+    index = pd.Series(np.arange(len(numbers)), index=numbers)
+    edges = [pd.DataFrame({"msisdn": numbers, "node": "h:" + feats["holder_id"].astype("string")})
+             .dropna()]
+    if links is not None and len(links):
+        edges.append(pd.DataFrame({"msisdn": links["msisdn"].astype(str),
+                                   "node": "i:" + links["imei"].astype(str)}))
+    e = pd.concat(edges, ignore_index=True)
+    e = e[e["msisdn"].isin(index.index)]
+    node_codes, node_uniques = pd.factorize(e["node"], sort=True)
+    n, m = len(numbers), len(node_uniques)
+    rows = index.loc[e["msisdn"]].to_numpy()
+    cols = n + node_codes
+    graph = coo_matrix((np.ones(len(e)), (rows, cols)), shape=(n + m, n + m))
+    _, label = connected_components(graph, directed=False)
+    label = label[:n]
+    # name each component by its smallest msisdn (numbers are sorted, so the first seen)
+    first = pd.Series(numbers).groupby(label).transform("min").to_numpy()
+    return first
+
+
 def score_numbers(feats: pd.DataFrame, links: pd.DataFrame | None = None, *, details: bool = False, step=lambda *_a, **_k: None) -> pd.DataFrame:
     """Model + rules over a feature table from `sim_features` (sorted by msisdn)."""
     feats = feats.reset_index(drop=True)
-    keys = feats["msisdn"].astype(str).tolist()
+    groups = linked_groups(feats, links).tolist()
     named = feats["n_named"].to_numpy() > 0
     rule_victims = called_victims_rule(feats)
-    columns = list(MODEL_FEATURES) + (["h_mule_score"] if "h_mule_score" in feats.columns else [])
+    columns = [c for c in MODEL_FEATURES if c not in SELECTION_FEATURES]
+    columns += ["h_mule_score"] if "h_mule_score" in feats.columns else []
+    # Unlabeled numbers tied to named ones (same handset or holder) or caught by the
+    # victims rule are not taught as negatives: they are the ones we are looking for.
+    near_named = ((feats["imei_named_others"].fillna(0).to_numpy() >= 1)
+                  | (feats["h_named_others"].fillna(0).to_numpy() >= 1))
+    unsure = rule_victims | near_named
 
-    # Round 1: PU model on the number's own features.
-    X1 = feats[columns].astype(np.float64)
-    fit1 = common.pu_crossfit(X1, keys, named, exclude_from_negatives=rule_victims)
+    # Round 1: PU model on the number's own behaviour and structure, without any
+    # feature derived from other numbers' labels (a farm nobody named yet must still
+    # look like the named farms).
+    X1 = feats[[c for c in columns if c not in NEIGHBOUR_LABEL_FEATURES]].astype(np.float64)
+    fit1 = common.pu_crossfit(X1, groups, named, exclude_from_negatives=unsure, params=TRAIN_PARAMS)
     prob1 = common.prior_corrected(fit1.score, named)
     step("round one")
 
     # Round 2: add the neighbours' round-one scores (holder), so unnamed SIMs of a
     # holder whose other SIMs look like a farm rise with them.
     neigh = _neighbour_scores(feats, prob1, links)
-    X2 = pd.concat([X1, neigh], axis=1)
-    fit2 = common.pu_crossfit(X2, keys, named, exclude_from_negatives=rule_victims | (prob1 >= 0.5),
-                              seed=common.SEED + 7)
+    X2 = pd.concat([feats[columns].astype(np.float64), neigh], axis=1)
+    fit2 = common.pu_crossfit(X2, groups, named, exclude_from_negatives=unsure | (prob1 >= 0.5),
+                              seed=common.SEED + 7, params=TRAIN_PARAMS)
     prob = common.prior_corrected(fit2.score, named)
     step("round two")
 
