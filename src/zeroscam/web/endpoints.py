@@ -10,6 +10,7 @@ no counts, no names — so it cannot be used to read out the lists.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 from urllib.parse import quote, urlsplit
@@ -262,22 +263,27 @@ async def report_submit(request: Request, session: SessionDep):
     report, errors = build_report(form, p.t)
     if errors:
         return render(request, "report.html", _report_context(request, form, errors), status=422)
+    from pydantic import ValidationError
+
+    from zeroscam.kit.errors import DataError
     from zeroscam.reports import service as reports_service
 
     try:
-        receipt = reports_service.submit_public_report(session, report, key=request.app.state.alliance_key)
+        out = reports_service.submit_report(session, report, key=request.app.state.alliance_key, source="public",
+                                            settings=request.app.state.settings)
         session.commit()
-    except IdentifierError as exc:
+    except DataError as exc:
         session.rollback()
+        shown = exc.value if exc.value is not None else ""
         return render(request, "report.html", _report_context(
-            request, form, [p.t("report.err.identifier", value=str(exc.value))]), status=422)
-    except ZeroscamError as exc:
+            request, form, [p.t("report.err.identifier", value=str(shown)[:100])]), status=422)
+    except (ZeroscamError, ValidationError) as exc:
         session.rollback()
         log.info("public report refused: %s", type(exc).__name__)
         return render(request, "report.html", _report_context(request, form, [p.t("report.err.refused")]),
-                      status=exc.status if 400 <= exc.status < 500 else 422)
-    return render(request, "report_done.html", {"report_id": receipt.report_id,
-                                                "status_token": receipt.status_token}, status=201)
+                      status=422)
+    return render(request, "report_done.html", {"report_id": out.report.id, "status_token": out.status_token,
+                                                "merged": out.merged}, status=201)
 
 
 @router.get("/report/status")
@@ -296,7 +302,15 @@ async def report_status_submit(request: Request, session: SessionDep):
         return _error_page(request, 429, "check.limited", "check.limited.retry")
     from zeroscam.reports import service as reports_service
 
-    status = reports_service.public_status(session, form.get("report_id", ""), form.get("token", ""))
+    status = None
+    report_id, token = form.get("report_id", "")[:64], form.get("token", "")[:200]
+    if report_id and token:
+        try:
+            report, _ = reports_service.get_report(session, report_id, status_token=token)
+            status = report.status
+            session.commit()  # the read is audited
+        except NotFound:
+            session.rollback()
     return render(request, "report_status.html", {"form": form, "status": status, "failed": status is None},
                   status=200 if status else 404)
 
@@ -403,7 +417,7 @@ async def dashboard(request: Request, session: SessionDep):
     from zeroscam.web.repository import dashboard as dashboard_query
 
     p = page(request)
-    dash = dashboard_query(session)
+    dash = dashboard_query(session, user.principal)
     t = p.t
     chart_data = {
         "days": [row["day"] for row in dash["per_day"]],
@@ -466,8 +480,218 @@ async def entity_page(request: Request, session: SessionDep):
     if kind == "holder" and canonical != value.lower():
         # a holder id was typed: continue under its token, so the id stays out of URLs
         return _redirect(request, entity_url("holder", canonical))
-    view = entity_view(session, kind, canonical, ring_index=rings, entity_url=entity_url)
+    from zeroscam.reports.repository import ReportRepository
+
+    view = entity_view(session, kind, canonical, ring_index=rings, entity_url=entity_url,
+                       report_scope=ReportRepository(session, user.principal).scoped)
     _audit(session, user.principal, "web.entity.view", f"{kind}:{canonical}"[:300])
     ctx["entity"] = view
     ctx["query"] = {"kind": kind, "value": view.display if kind != "holder" else ""}
     return render(request, "app/entity.html", ctx)
+
+
+# --- the console: reports, cases, holds ----------------------------------------------
+
+PAGE_SIZE = 50
+
+
+def _not_found(request: Request):
+    return _error_page(request, 404, "error.notfound.title", "error.notfound.text")
+
+
+@router.get("/app/reports")
+async def reports_page(request: Request, session: SessionDep):
+    user = current_user(request, session)
+    if user is None:
+        return _login_redirect(request)
+    from sqlalchemy import select
+
+    from zeroscam.reports.models import Report
+    from zeroscam.reports.repository import ReportRepository
+
+    try:
+        page_no = max(1, int(request.query_params.get("page", "1")))
+    except ValueError:
+        page_no = 1
+    scam_type = request.query_params.get("scam_type") or ""
+    stmt = ReportRepository(session, user.principal).scoped(select(Report))
+    if scam_type in labels.SCAM_TYPES:
+        stmt = stmt.where(Report.scam_type == scam_type)
+    else:
+        scam_type = ""
+    rows = list(session.scalars(stmt.order_by(Report.reported_at.desc(), Report.id)
+                                .limit(PAGE_SIZE + 1).offset((page_no - 1) * PAGE_SIZE)))
+    _audit(session, user.principal, "web.reports.list", "reports", {"count": min(len(rows), PAGE_SIZE),
+                                                                      "page": page_no})
+    return render(request, "app/reports.html", {
+        "reports": rows[:PAGE_SIZE], "has_more": len(rows) > PAGE_SIZE, "page": page_no,
+        "filters": {"scam_type": scam_type}, "scam_types": labels.SCAM_TYPES, "active": "reports"})
+
+
+@dataclass
+class HoldRow:
+    """A hold as the queue shows it: the effective state and what this user may do."""
+
+    id: int
+    report_id: str
+    account: str
+    bank_code: str
+    hop: int
+    traced_thb: float | None
+    state: str
+    requested_at: datetime
+    expires_at: datetime | None
+    amount_held_thb: float | None
+    can_confirm: bool
+    can_complaint: bool
+    can_release: bool
+
+
+def hold_rows(holds, principal) -> list[HoldRow]:
+    from zeroscam.cases.service import LIVE, effective_state
+
+    rows = []
+    for h in holds:
+        state = effective_state(h)
+        live = state in LIVE
+        police = principal.org_type == "police"
+        rows.append(HoldRow(
+            id=h.id, report_id=h.report_id, account=h.account, bank_code=h.bank_code, hop=h.hop,
+            traced_thb=h.traced_thb, state=state, requested_at=h.requested_at, expires_at=h.expires_at,
+            amount_held_thb=h.amount_held_thb,
+            can_confirm=state == "requested" and h.bank_org_id == principal.org_id,
+            can_complaint=state in ("requested", "held") and (police or h.requested_by_org_id == principal.org_id),
+            can_release=live and (police or principal.org_id in (h.bank_org_id, h.requested_by_org_id))))
+    return rows
+
+
+@router.get("/app/reports/{report_id}")
+async def report_detail(report_id: str, request: Request, session: SessionDep):
+    user = current_user(request, session)
+    if user is None:
+        return _login_redirect(request)
+    from zeroscam.cases.repository import HoldRepository
+    from zeroscam.reports.repository import ReportRepository
+
+    report = ReportRepository(session, user.principal).get(report_id)
+    if report is None:
+        return _not_found(request)
+    holds = HoldRepository(session, user.principal).list(report_id=report.id, limit=200)
+    _audit(session, user.principal, "web.report.view", f"report:{report.id}")
+    return render(request, "app/report_detail.html", {"report": report, "holds": hold_rows(holds, user.principal),
+                                                      "active": "reports"})
+
+
+@router.get("/app/cases/{case_id}")
+async def case_page(case_id: int, request: Request, session: SessionDep):
+    user = current_user(request, session)
+    if user is None:
+        return _login_redirect(request)
+    from sqlalchemy import select
+
+    from zeroscam.cases.repository import CaseRepository, HoldRepository
+    from zeroscam.cases.models import Hold
+    from zeroscam.reports.models import Report
+    from zeroscam.reports.repository import ReportRepository
+
+    case = CaseRepository(session, user.principal).get(case_id)
+    if case is None:
+        return _not_found(request)
+    reports = list(session.scalars(ReportRepository(session, user.principal).scoped(
+        select(Report).where(Report.case_id == case.id)).order_by(Report.reported_at)))
+    hold_repo = HoldRepository(session, user.principal)
+    holds = list(session.scalars(hold_repo.scoped(select(Hold).where(Hold.case_id == case.id))
+                                 .order_by(Hold.requested_at.desc()).limit(500)))
+    _audit(session, user.principal, "web.case.view", f"case:{case.id}")
+    return render(request, "app/case.html", {"case": case, "reports": reports,
+                                             "holds": hold_rows(holds, user.principal), "active": "reports"})
+
+
+@router.get("/app/holds")
+async def holds_page(request: Request, session: SessionDep):
+    user = current_user(request, session)
+    if user is None:
+        return _login_redirect(request)
+    from zeroscam.cases import service as cases_service
+
+    state = request.query_params.get("state") or None
+    if state not in cases_service.STATES:
+        state = None
+    if state is None:
+        holds = [h for s in cases_service.LIVE
+                 for h in cases_service.list_holds(session, user.principal, state=s, limit=200)]
+        holds.sort(key=lambda h: (h.expires_at is None, h.expires_at or h.requested_at))
+    else:
+        holds = cases_service.list_holds(session, user.principal, state=state, limit=200)
+    session.commit()  # list_holds records who saw which holds
+    flash = request.query_params.get("done")
+    p = page(request)
+    if flash == "confirmed":
+        p.flashes.append(p.t("holds.updated"))
+    return render(request, "app/holds.html", {"holds": hold_rows(holds, user.principal),
+                                              "hold_states": cases_service.STATES,
+                                              "filters": {"state": state or ""}, "active": "holds"})
+
+
+async def _hold_action(request: Request, session: Session, hold_id: int, action: str):
+    user = current_user(request, session)
+    if user is None:
+        return _login_redirect(request)
+    p = page(request)
+    form = await _form(request)
+    if not _csrf_ok(request, form, p.csrf):
+        return _csrf_failed(request)
+    from zeroscam.cases import service as cases_service
+
+    try:
+        if action == "confirm":
+            try:
+                amount = _parse_amount(form.get("amount_held_thb", ""))
+            except ValueError:
+                amount = None
+            if amount is None:
+                p.flashes.append(p.t("holds.err.amount"))
+                return await _holds_after_action(request, session, user, status=422)
+            cases_service.confirm(session, user.principal, hold_id, amount)
+        elif action == "complaint":
+            cases_service.complaint(session, user.principal, hold_id)
+        elif action == "release":
+            cases_service.release(session, user.principal, hold_id, reason="web console")
+        session.commit()
+    except NotFound:
+        session.rollback()
+        return _not_found(request)
+    except ZeroscamError as exc:
+        session.rollback()
+        p.flashes.append(p.t("holds.err.refused", reason=exc.message))
+        return await _holds_after_action(request, session, user, status=exc.status)
+    if _is_htmx(request):
+        return await _holds_after_action(request, session, user)
+    return _redirect(request, "/app/holds?done=confirmed")
+
+
+async def _holds_after_action(request: Request, session: Session, user: StaffUser, status: int = 200):
+    """The hold queue again (HTMX picks the changed row out of it with hx-select)."""
+    from zeroscam.cases import service as cases_service
+
+    holds = [h for s in cases_service.STATES
+             for h in cases_service.list_holds(session, user.principal, state=s, limit=200)]
+    session.commit()
+    return render(request, "app/holds.html", {"holds": hold_rows(holds, user.principal),
+                                              "hold_states": cases_service.STATES,
+                                              "filters": {"state": ""}, "active": "holds"}, status=status)
+
+
+@router.post("/app/holds/{hold_id}/confirm")
+async def hold_confirm(hold_id: int, request: Request, session: SessionDep):
+    return await _hold_action(request, session, hold_id, "confirm")
+
+
+@router.post("/app/holds/{hold_id}/complaint")
+async def hold_complaint(hold_id: int, request: Request, session: SessionDep):
+    return await _hold_action(request, session, hold_id, "complaint")
+
+
+@router.post("/app/holds/{hold_id}/release")
+async def hold_release(hold_id: int, request: Request, session: SessionDep):
+    return await _hold_action(request, session, hold_id, "release")

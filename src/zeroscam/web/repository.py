@@ -34,7 +34,18 @@ def _bkk_day(ts: datetime) -> str:
     return ts.replace(tzinfo=timezone.utc).astimezone(BANGKOK).strftime("%Y-%m-%d")
 
 
-def dashboard(session: Session, days: int = 30) -> dict:
+def _alerts_for(stmt, principal):
+    """The alerts a member may list: police/regulators all, a bank its own accounts, others none."""
+    if principal is None or getattr(principal, "oversight", False):
+        return stmt
+    codes = tuple(getattr(principal, "bank_codes", ()) or ())
+    if principal.org_type == "bank" and codes:
+        return stmt.where(RiskEntry.kind == "bank_account",
+                          or_(*[RiskEntry.value.like(f"{code}-%") for code in codes]))
+    return None
+
+
+def dashboard(session: Session, principal=None, days: int = 30) -> dict:
     """National figures over the last `days` days of reports (ending at the newest report,
     so a loaded historical dataset shows its own last month, not an empty one)."""
     end = session.scalar(select(func.max(Report.reported_at))) or utcnow()
@@ -79,8 +90,11 @@ def dashboard(session: Session, days: int = 30) -> dict:
     alerts_q = select(RiskEntry).where(RiskEntry.risk == "high", RiskEntry.reports == 0,
                                        RiskEntry.kind.in_(("bank_account", "phone")))
     alerts_count = session.scalar(select(func.count()).select_from(alerts_q.subquery())) or 0
-    alerts = [{"kind": e.kind, "value": e.value, "score": e.score, "reasons": list(e.reasons or [])}
-              for e in session.scalars(alerts_q.order_by(RiskEntry.score.desc(), RiskEntry.value).limit(15))]
+    # The national count for everyone; the list only for oversight (all) and banks (their own accounts).
+    listed = _alerts_for(alerts_q, principal)
+    alerts = [] if listed is None else [
+        {"kind": e.kind, "value": e.value, "score": e.score, "reasons": list(e.reasons or [])}
+        for e in session.scalars(listed.order_by(RiskEntry.score.desc(), RiskEntry.value).limit(15))]
 
     return {
         "window_days": days, "start": start, "end": end,
@@ -98,6 +112,7 @@ def dashboard(session: Session, days: int = 30) -> dict:
                               key=lambda r: (-r["reports"], r["province"] or ""))[:15],
         "holds_by_state": holds_by_state,
         "alerts": alerts,
+        "alerts_listed": listed is not None,
     }
 
 
@@ -146,8 +161,14 @@ def holder_display(token: str) -> str:
 MAX_LINKS = 60
 
 
-def entity_view(session: Session, kind: str, value: str, ring_index=None, entity_url=None) -> EntityView:
-    """Everything the console knows about one canonical entity."""
+def entity_view(session: Session, kind: str, value: str, ring_index=None, entity_url=None,
+                report_scope=None) -> EntityView:
+    """Everything the console knows about one canonical entity.
+
+    `report_scope(select(Report))` limits the reports (and what is learnt through them)
+    to those the caller may see (reports/repository.py); risk, holder links and rings
+    are shared alliance data."""
+    report_scope = report_scope or (lambda stmt: stmt)
     view = EntityView(kind=kind, value=value, display=holder_display(value) if kind == "holder" else value)
     view.risk = session.get(RiskEntry, (kind, value))
     view.signals = list(session.scalars(
@@ -163,8 +184,9 @@ def entity_view(session: Session, kind: str, value: str, ring_index=None, entity
         report_ids.update(session.scalars(select(ReportTransfer.report_id).where(
             or_(ReportTransfer.dst == value, ReportTransfer.src == value)).limit(500)))
     if report_ids:
-        view.reports = list(session.scalars(select(Report).where(Report.id.in_(sorted(report_ids)))
+        view.reports = list(session.scalars(report_scope(select(Report).where(Report.id.in_(sorted(report_ids))))
                                             .order_by(Report.reported_at.desc()).limit(100)))
+    visible = {r.id for r in view.reports}
 
     # same holder
     if kind == "holder":
@@ -191,6 +213,8 @@ def entity_view(session: Session, kind: str, value: str, ring_index=None, entity
     if kind == "bank_account":
         for tr in session.scalars(select(ReportTransfer).where(
                 or_(ReportTransfer.dst == value, ReportTransfer.src == value)).limit(200)):
+            if tr.report_id not in visible:
+                continue
             other, link = (tr.src, "transfer_in") if tr.dst == value else (tr.dst, "transfer_out")
             if other and ("bank_account", other) not in seen and len(view.links) < MAX_LINKS:
                 seen.add(("bank_account", other))

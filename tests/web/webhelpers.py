@@ -1,0 +1,56 @@
+"""Helpers shared by the web tests (imported by conftest.py and the test modules)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "web"
+PASSWORD = "correct horse battery"
+
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_of(html: str) -> str:
+    m = CSRF_RE.search(html)
+    assert m, "page has no CSRF token"
+    return m.group(1)
+
+
+def seed_world(url: str, key: bytes) -> dict:
+    """A police org and a bank org with staff, and risk evidence the pages can show.
+
+    Returns names and values the tests look for."""
+    from datetime import timedelta
+
+    from zeroscam.check import service as check_service
+    from zeroscam.kit.db import session_scope
+    from zeroscam.kit.timeutil import utcnow
+    from zeroscam.members import service as members
+
+    world = {"scam_account": "014-9876543210", "scam_phone": "+66651112233", "clean_account": "004-1234567890",
+             "alert_account": "025-5550001111"}
+    with session_scope(url) as s:
+        police = members.create_org(s, "AOC", "police")
+        bank = members.create_org(s, "SCB", "bank", bank_codes=["014"])
+        members.create_user(s, police, "aoc-analyst", PASSWORD)
+        members.create_user(s, bank, "scb-ops", PASSWORD)
+        now = utcnow()
+        for i in range(3):
+            check_service.add_signal(s, "bank_account", world["scam_account"], "report", 0.9, "victim_reports",
+                                     now - timedelta(hours=i + 1), ref=f"R-SEED-{i}", victim_token=f"v{i}")
+        check_service.add_signal(s, "phone", world["scam_phone"], "report", 0.9, "victim_reports",
+                                 now - timedelta(hours=2), ref="R-SEED-0", victim_token="v0")
+        check_service.add_signal(s, "bank_account", world["alert_account"], "mule_model", 0.97, "pass_through",
+                                 now - timedelta(hours=3), ref="mule_model")
+        check_service.refresh_risk(s)
+    return world
+
+
+def login(client, username: str = "aoc-analyst", password: str = PASSWORD):
+    r = client.get("/app/login")
+    return client.post("/app/login", data={"csrf_token": csrf_of(r.text), "username": username,
+                                           "password": password, "next": "/app/"}, follow_redirects=False)
