@@ -25,6 +25,7 @@ HIGH, MEDIUM = 0.8, 0.5
 HOLDER_LIFT = 0.8
 HOLDER_MIN = 0.5
 DOMAIN_FACTOR = 0.6  # a reported URL lifts its registrable domain, but less (shared hosts)
+REASON_MIN = 0.1  # a reason is listed when it moved the score by at least this much
 
 # Half-lives in days by source; None = no decay.
 HALF_LIFE_DAYS: dict[str, float | None] = {
@@ -113,7 +114,7 @@ def assess(signals: list[Sig], ref: datetime, holder_score: float = 0.0) -> Asse
     out.score = round((1.0 - remaining) * damping, 4)
     out.reports = len(report_refs)
     out.victims = len(per_victim)
-    shown = [r for r, v in sorted(out.contributions.items(), key=lambda kv: -abs(kv[1])) if abs(v) >= 0.01]
+    shown = [r for r, v in sorted(out.contributions.items(), key=lambda kv: -abs(kv[1])) if abs(v) >= REASON_MIN]
     out.reasons = shown
     return out
 

@@ -96,3 +96,15 @@ def require_principal(request: Request,
 
 OrgDep = Annotated[Org, Depends(require_org)]
 PrincipalDep = Annotated[Principal, Depends(require_principal)]
+
+
+def optional_principal(request: Request,
+                       credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+                       ) -> Principal | None:
+    """Like `require_principal`, but no key at all gives None (a wrong key is still 401)."""
+    if credentials is None:
+        return None
+    return principal_from_key(request, credentials.credentials)
+
+
+OptionalPrincipalDep = Annotated[Principal | None, Depends(optional_principal)]
