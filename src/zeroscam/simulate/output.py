@@ -106,6 +106,7 @@ class Writer:
         self.bank_code = BANKS[a["bank"]].astype(object)
         self.acct_key = np.char.add(np.char.add(self.bank_code.astype(str), "-"), self.acct_digits.astype(str))
         self.acct_digits_pa = pa.array(self.acct_digits, type=pa.string())
+        self.acct_key_pa = pa.array(self.acct_key.astype(object), type=pa.string())
         self.bank_pa = pa.array(self.bank_code, type=pa.string())
         self.msisdn_e164 = np.char.add("+66", s["msisdn"].astype(str)).astype(object)
         self.msisdn_local = np.char.add("0", s["msisdn"].astype(str)).astype(object)
@@ -261,7 +262,7 @@ class Writer:
                 loss = v.loss
                 mistaken_target = ""
                 self.report_rows.append(dict(report_id=rid, victim_id=v.victim_id, ring_id=ring.ring_id, mistaken=0,
-                                             target_account=""))
+                                             target_account="", reported_at=iso1(at)))
             else:
                 m = self.r.mistaken[k]
                 rows = [m["row"]]
@@ -271,7 +272,7 @@ class Writer:
                 loss = int(f["amount"][m["row"]])
                 mistaken_target = self.acct_key[f["dst"][m["row"]]]
                 self.report_rows.append(dict(report_id=rid, victim_id="", ring_id="", mistaken=1,
-                                             target_account=mistaken_target))
+                                             target_account=mistaken_target, reported_at=iso1(at)))
             transfers = []
             named_accounts = []
             for row in rows:
@@ -352,6 +353,15 @@ class Writer:
                               iso1(int(sims["registered"][s]))))
             else:
                 srows.append((r.voip_numbers[d["voip"]], d["ring"], d["role"], "", ""))
+        # first time each ring number called or texted anyone
+        cd = self.r.cdrs.frozen()
+        n_sims = len(self.msisdn_e164)
+        who = np.where(cd["caller"] >= 0, cd["caller"], n_sims + cd["voip"])
+        ok = cd["ts"] < self.w.end
+        first_use = np.full(n_sims + len(r.voip_numbers), np.iinfo(np.int64).max, dtype=np.int64)
+        np.minimum.at(first_use, who[ok], cd["ts"][ok])
+        srows = [t + (iso1(int(first_use[i])) if first_use[i] < np.iinfo(np.int64).max else "",)
+                 for t, i in zip(srows, [d["sim"] if "sim" in d else n_sims + d["voip"] for d in r.sim_rows])]
         srows.sort(key=lambda t: (t[1], t[2], t[0]))
         write_table(T / "sims.csv", {
             "msisdn": pa.array([t[0] for t in srows], type=pa.string()),
@@ -359,6 +369,7 @@ class Writer:
             "role": pa.array([t[2] for t in srows], type=pa.string()),
             "holder_id": pa.array([t[3] or None for t in srows], type=pa.string()),
             "registered_at": pa.array([t[4] or None for t in srows], type=pa.string()),
+            "first_use_ts": pa.array([t[5] or None for t in srows], type=pa.string()),
         })
         # holders
         n_acc = {}
@@ -409,12 +420,16 @@ class Writer:
             "report_id": pa.array(rep, type=pa.string()),
             "kind": pa.array([SCAM_KIND_NAMES[int(k)] for k in f["scam_kind"][scam_rows]], type=pa.string()),
             "hop": f["hop"][scam_rows].astype(np.int64),
+            "ts": iso(f["ts"][scam_rows]),
+            "src": take(self.acct_key_pa, f["src"][scam_rows]),
+            "dst": take(self.acct_key_pa, f["dst"][scam_rows]),
             "amount": baht(f["amount"][scam_rows]),
         })
         # reports (incl. mistaken)
         rr = self.report_rows
         write_table(T / "reports.csv", {
             "report_id": pa.array([d["report_id"] for d in rr], type=pa.string()),
+            "reported_at": pa.array([d["reported_at"] for d in rr], type=pa.string()),
             "victim_id": pa.array([d["victim_id"] or None for d in rr], type=pa.string()),
             "ring_id": pa.array([d["ring_id"] or None for d in rr], type=pa.string()),
             "mistaken": pa.array([d["mistaken"] for d in rr], type=pa.int64()),
@@ -439,6 +454,8 @@ class Writer:
         self.lookalikes(acc)
         params = self.w.p.to_dict()
         params["counts"] = self.counts
+        params["window_start"] = iso1(self.w.end - self.w.p.days * 86_400)
+        params["window_end"] = iso1(self.w.end)
         (T / "params.json").write_text(json.dumps(params, indent=2, sort_keys=True) + "\n")
 
     def lookalikes(self, mule_accts: np.ndarray) -> None:

@@ -222,7 +222,9 @@ class Rings:
         # caller SIMs: the organiser's and nominees' phones that talk to victims
         n_call = int(rng.integers(1, 4))
         ch = np.r_[[ring.organiser], np.array(nominees[:2], dtype=np.int64)] if nominees else np.array([ring.organiser])
-        ring.caller_sims = w.add_sims(rng.choice(ch, size=n_call), w.draw_operators(n_call),
+        caller_holders = rng.choice(ch, size=n_call)
+        caller_holders[0] = ring.organiser  # the organiser keeps a phone of their own
+        ring.caller_sims = w.add_sims(caller_holders, w.draw_operators(n_call),
                                       ring.start - rng.integers(2 * DAY, 60 * DAY, size=n_call),
                                       np.zeros(n_call, np.int8))
         ring.caller_imeis = w.new_imeis(n_call)
@@ -501,7 +503,7 @@ class Rings:
         """Buyers who report an honest online seller (late parcel, dispute)."""
         rng, p = self.rng, self.w.p
         n_true = sum(1 for v in self.victims if v.report_at is not None)
-        n = int(rng.binomial(max(n_true, 1), p.mistaken_report_share)) + (1 if p.scale != "tiny" else 0)
+        n = int(rng.binomial(max(n_true, 1), p.mistaken_report_share)) + 1  # at least one in every world
         frozen = self.txns.frozen()
         sellers = np.isin(frozen["dst"], self.pop["seller_acct"]) & (frozen["ring"] < 0) & \
             (frozen["ts"] < self.w.end - 2 * DAY) & (frozen["src"] >= 0)

@@ -1,0 +1,1 @@
+"""Scoring the batch commands' outputs against a simulated world's truth/ (docs/simulator.md)."""
