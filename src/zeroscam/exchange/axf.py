@@ -143,12 +143,15 @@ def open_dataset(data_dir: str | Path, as_of: datetime | str | None = None, *,
     tick = _ticker(progress)
     sources: dict[str, Path] = {}
     staged: dict[str, str] = {}
+    finals: dict[str, list[tuple[str, str]]] = {}
     for name in BULK_TABLES:
         path = _find_file(data_dir, name)
         if path is None:
             continue
         sources[name] = path
-        staged[name] = _BulkReader(con, name, path).stage()
+        reader = _BulkReader(con, name, path)
+        staged[name] = reader.stage()
+        finals[name] = reader.final
         tick(name)
     reports_path = data_dir / "reports.jsonl"
     if reports_path.is_file():
@@ -158,7 +161,7 @@ def open_dataset(data_dir: str | Path, as_of: datetime | str | None = None, *,
         tick("reports")
     if as_of is None:
         as_of = _latest_time(con, staged)
-    _finalise(con, staged, as_of)
+    _finalise(con, staged, finals, as_of)
     tick("canonical tables")
     return Dataset(con=con, data_dir=data_dir, as_of=as_of, sources=sources)
 
@@ -221,32 +224,27 @@ def _csv_line(path: Path, record: int) -> int:
 
 
 class _BulkReader:
-    """Stages one CSV/Parquet table: raw VARCHAR copy → canonical columns + first-error check."""
+    """Stages one CSV/Parquet table in one pass over the file.
+
+    The staging table holds the fast-path canonical columns, the raw text of the
+    columns that may need Python, and `_bad0`: the first failed plain check
+    (missing value, enum, number) of the row. Python then settles the DISTINCT
+    raw values the fast path left open (an UPDATE touching only those rows), one
+    scan finds the first bad row, and the final select composes account keys.
+    The staging table's rowid is the file's row order (DuckDB keeps insertion order).
+    """
 
     def __init__(self, con, name: str, path: Path):
         self.con, self.name, self.path = con, name, path
-        self.raw = f"_axf_raw_{name}"
         self.stage_table = f"_axf_stage_{name}"
-        self.joins: list[str] = []
-        self.checks: list[tuple[str, str, str]] = []  # (condition, column, message)
+        self.columns: dict[str, str] = {}  # staging column → SQL over the raw row `r`
+        self.plain_checks: list[tuple[str, str, str]] = []  # (condition over r, input column, message)
+        self.parse_checks: list[tuple[str, str, str]] = []  # (condition over staging, input column, message)
+        self.fallbacks: list[tuple[str, Callable[[str], object], str, str | None]] = []
         self.resolvers: dict[str, Callable[[str], object]] = {}
-        self._n = 0
-        self._resolved: dict[tuple, str] = {}
+        self.final: list[tuple[str, str]] = []  # canonical column → SQL over the staging table
 
     # -- reading
-
-    def _header(self) -> list[str]:
-        p = _sql_str(self.path)
-        try:
-            if self.path.suffix == ".parquet":
-                rows = self.con.execute(f"DESCRIBE SELECT * FROM read_parquet('{p}')").fetchall()
-            else:
-                rows = self.con.execute(
-                    f"DESCRIBE SELECT * FROM read_csv('{p}', delim=',', quote='\"', escape='\"', "
-                    f"header=true, all_varchar=true)").fetchall()
-        except duckdb.Error as exc:
-            raise self._duck_error(exc) from None
-        return [r[0] for r in rows]
 
     def _duck_error(self, exc: Exception) -> DataError:
         text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
@@ -254,112 +252,118 @@ class _BulkReader:
         return DataError(f"cannot read {self.name}: {text}", file=str(self.path),
                          line=int(m.group(1)) if m else None)
 
-    def load_raw(self) -> set[str]:
-        header = self._header()
+    def _reader_sql(self) -> str:
+        p = _sql_str(self.path)
+        if self.path.suffix == ".parquet":
+            return f"read_parquet('{p}')"
+        return (f"read_csv('{p}', delim=',', quote='\"', escape='\"', header=true, all_varchar=true, "
+                f"strict_mode=true)")
+
+    def _source_sql(self) -> str:
+        """The file as a relation of trimmed VARCHAR columns (NULL for empty), absent optional columns NULL."""
+        try:
+            header = [r[0] for r in self.con.execute(f"DESCRIBE SELECT * FROM {self._reader_sql()}").fetchall()]
+        except duckdb.Error as exc:
+            raise self._duck_error(exc) from None
         by_key: dict[str, str] = {}
         for col in header:
-            by_key.setdefault(col.strip().lower().lstrip("\ufeff"), col)
+            by_key.setdefault(col.strip().lstrip("\ufeff").lower(), col)
         for col in REQUIRED[self.name]:
             if col not in by_key:
                 raise DataError("missing required column", file=str(self.path), line=1, column=col)
-        wanted = REQUIRED[self.name] + OPTIONAL[self.name]
-        present = {c for c in wanted if c in by_key}
         select = ", ".join(
-            f"NULLIF(trim(CAST({_ident(by_key[c])} AS VARCHAR)), '') AS {c}" if c in present
-            else f"CAST(NULL AS VARCHAR) AS {c}" for c in wanted)
-        p = _sql_str(self.path)
-        if self.path.suffix == ".parquet":
-            source = f"read_parquet('{p}')"
-        else:
-            source = (f"read_csv('{p}', delim=',', quote='\"', escape='\"', header=true, "
-                      f"all_varchar=true, strict_mode=true)")
+            f"NULLIF(trim(CAST({_ident(by_key[c])} AS VARCHAR)), '') AS {c}" if c in by_key
+            else f"CAST(NULL AS VARCHAR) AS {c}" for c in REQUIRED[self.name] + OPTIONAL[self.name])
+        return f"(SELECT {select} FROM {self._reader_sql()})"
+
+    # -- planning (per table methods below call these)
+
+    def fast(self, column: str, fast_sql: Callable[[str], str], python: Callable[[str], object], what: str,
+             sql_type: str = "VARCHAR", when_raw: str | None = None, when_stage: str | None = None) -> str:
+        """A column settled by the SQL fast path, else by Python on its distinct raw values."""
+        if column not in self.columns:
+            expr = fast_sql(f"r.{column}")
+            if when_raw:
+                expr = f"(CASE WHEN {when_raw} THEN {expr} END)"
+            self.columns[column] = f"CAST({expr} AS {sql_type})"
+            self.columns[f"_raw_{column}"] = f"r.{column}"
+            self.fallbacks.append((column, python, sql_type, when_stage))
+            self.resolvers[column] = python
+            scope = f" AND ({when_stage})" if when_stage else ""
+            self.parse_checks.append((f"_raw_{column} IS NOT NULL AND {column} IS NULL{scope}", column,
+                                      f"not a valid {what}"))
+        return column
+
+    def plain(self, name: str, expr: str) -> str:
+        self.columns[name] = expr
+        return name
+
+    def check(self, condition: str, column: str, message: str) -> None:
+        """A check on the raw row (evaluated while staging)."""
+        self.plain_checks.append((condition, column, message))
+
+    def require(self, column: str, when_raw: str | None = None) -> None:
+        self.check(f"r.{column} IS NULL" + (f" AND ({when_raw})" if when_raw else ""), column, "missing value")
+
+    # -- building
+
+    def stage(self) -> str:
+        source = self._source_sql()
+        self.final = getattr(self, f"_plan_{self.name}")()
+        bad0 = ("CASE " + " ".join(f"WHEN {c} THEN {i}" for i, (c, _, _) in enumerate(self.plain_checks)) + " END"
+                if self.plain_checks else "CAST(NULL AS INTEGER)")
+        select = ", ".join(f"{expr} AS {name}" for name, expr in self.columns.items())
         try:
-            self.con.execute(f"CREATE OR REPLACE TEMP TABLE {self.raw} AS SELECT {select} FROM {source}")
+            self.con.execute(f"CREATE OR REPLACE TEMP TABLE {self.stage_table} AS "
+                             f"SELECT {select}, {bad0} AS _bad0 FROM {source} r")
         except duckdb.Error as exc:
             raise self._duck_error(exc) from None
-        return present
+        for column, python, sql_type, when in self.fallbacks:
+            self._settle(column, python, sql_type, when)
+        conditions = [f"_bad0 IS NOT NULL"] + [c for c, _, _ in self.parse_checks]
+        which = ("CASE WHEN _bad0 IS NOT NULL THEN _bad0 " +
+                 " ".join(f"WHEN {c} THEN {len(self.plain_checks) + i}" for i, (c, _, _) in enumerate(self.parse_checks))
+                 + " END")
+        first = self.con.execute(f"SELECT rowid, {which} FROM {self.stage_table} WHERE {' OR '.join(conditions)} "
+                                 f"ORDER BY rowid LIMIT 1").fetchone()
+        if first is not None:
+            self._raise(first[0], (self.plain_checks + self.parse_checks)[first[1]])
+        return self.stage_table
 
-    # -- resolving
-
-    def resolve(self, column: str, fast_sql: Callable[[str], str], python: Callable[[str], object],
-                sql_type: str = "VARCHAR", when: str | None = None) -> str:
-        """SQL for the canonical value of raw `column`: the fast path, else a join to the
-        Python answers for the DISTINCT values the fast path left open. A value that
-        neither settles becomes NULL and is reported by a check (see `check_parsed`)."""
-        cache_key = (column, when)
-        if cache_key in self._resolved:
-            return self._resolved[cache_key]
-        self._resolved[cache_key] = expr = self._resolve(column, fast_sql, python, sql_type, when)
-        return expr
-
-    def _resolve(self, column, fast_sql, python, sql_type, when) -> str:
-        raw = f"r.{column}"
-        fast_expr = fast_sql(raw)
+    def _settle(self, column: str, python, sql_type: str, when: str | None) -> None:
+        """Normalise in Python the distinct raw values the fast path left open; write answers back."""
         scope = f" AND ({when})" if when else ""
         open_values = self.con.execute(
-            f"SELECT DISTINCT {raw} FROM {self.raw} r WHERE {raw} IS NOT NULL AND {fast_expr} IS NULL{scope}"
-        ).fetchall()
-        self.resolvers[column] = python
-        if not open_values:
-            return fast_expr
+            f"SELECT DISTINCT _raw_{column} FROM {self.stage_table} "
+            f"WHERE {column} IS NULL AND _raw_{column} IS NOT NULL{scope}").fetchall()
         answers = []
         for (value,) in open_values:
             try:
                 answers.append((value, python(value)))
             except (IdentifierError, ValueError, TypeError, OverflowError):
-                answers.append((value, None))
-        self._n += 1
-        map_name = f"_axf_map_{self.name}_{self._n}"
+                pass  # left NULL: the parse check reports the first such row
+        if not answers:
+            return
         frame = pd.DataFrame(answers, columns=["raw", "canon"])
         if sql_type == "TIMESTAMP":
             frame["canon"] = pd.to_datetime(frame["canon"])
+        map_name = f"_axf_map_{self.name}_{column}"
         self.con.register(f"{map_name}_df", frame)
-        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {map_name} AS "
-                         f"SELECT raw, CAST(canon AS {sql_type}) AS canon FROM {map_name}_df")
-        self.con.unregister(f"{map_name}_df")
-        alias = f"m{self._n}"
-        self.joins.append(f"LEFT JOIN {map_name} {alias} ON {alias}.raw = {raw}")
-        return f"COALESCE({fast_expr}, {alias}.canon)"
-
-    def require(self, column: str, when: str | None = None) -> None:
-        cond = f"r.{column} IS NULL" + (f" AND ({when})" if when else "")
-        self.checks.append((cond, column, "missing value"))
-
-    def check_parsed(self, column: str, expr: str, what: str, when: str | None = None) -> None:
-        cond = f"r.{column} IS NOT NULL AND ({expr}) IS NULL" + (f" AND ({when})" if when else "")
-        self.checks.append((cond, column, f"not a valid {what}"))
-
-    def check(self, condition: str, column: str, message: str) -> None:
-        self.checks.append((condition, column, message))
-
-    # -- building
-
-    def stage(self) -> str:
-        """Build `_axf_stage_<name>` (canonical columns + `_row`) and validate it."""
-        self.load_raw()
-        columns = getattr(self, f"_columns_{self.name}")()
-        bad = "CASE " + " ".join(f"WHEN {cond} THEN {i}" for i, (cond, _, _) in enumerate(self.checks)) + " END"
-        select = ", ".join(f"{expr} AS {name}" for name, expr in columns)
         try:
-            self.con.execute(
-                f"CREATE OR REPLACE TEMP TABLE {self.stage_table} AS SELECT r.rowid AS _row, {select}, "
-                f"{bad} AS _bad FROM {self.raw} r {' '.join(self.joins)}")
-            first = self.con.execute(
-                f"SELECT _row, _bad FROM {self.stage_table} WHERE _bad IS NOT NULL ORDER BY _row LIMIT 1"
-            ).fetchone()
-        except duckdb.Error as exc:
-            raise self._duck_error(exc) from None
-        if first is not None:
-            self._raise(first[0], self.checks[first[1]])
-        self.con.execute(f"ALTER TABLE {self.stage_table} DROP COLUMN _bad")
-        self.con.execute(f"DROP TABLE {self.raw}")
-        for i in range(1, self._n + 1):
-            self.con.execute(f"DROP TABLE IF EXISTS _axf_map_{self.name}_{i}")
-        return self.stage_table
+            self.con.execute(f"CREATE OR REPLACE TEMP TABLE {map_name} AS "
+                             f"SELECT raw, CAST(canon AS {sql_type}) AS canon FROM {map_name}_df")
+            self.con.execute(f"UPDATE {self.stage_table} SET {column} = m.canon FROM {map_name} m "
+                             f"WHERE {self.stage_table}.{column} IS NULL AND {self.stage_table}._raw_{column} = m.raw")
+        finally:
+            self.con.unregister(f"{map_name}_df")
+            self.con.execute(f"DROP TABLE IF EXISTS {map_name}")
 
     def _raise(self, row: int, check: tuple[str, str, str]) -> None:
         _, column, message = check
-        value = self.con.execute(f"SELECT {column} FROM {self.raw} WHERE rowid = ?", [row]).fetchone()[0]
+        if f"_raw_{column}" in self.columns:
+            value = self.con.execute(f"SELECT _raw_{column} FROM {self.stage_table} WHERE rowid = ?", [row]).fetchone()[0]
+        else:
+            value = self.con.execute(f"SELECT {column} FROM {self._source_sql()} LIMIT 1 OFFSET ?", [row]).fetchone()[0]
         if column in self.resolvers and value is not None and message.startswith("not a valid"):
             try:
                 self.resolvers[column](value)
@@ -367,43 +371,19 @@ class _BulkReader:
                 message = f"{message}: {exc.reason}"
             except ValueError as exc:
                 message = f"{message}: {exc}"
-        if self.path.suffix == ".parquet":
-            line = row + 1
-        else:
-            line = _csv_line(self.path, row)
+        line = row + 1 if self.path.suffix == ".parquet" else _csv_line(self.path, row)
         raise DataError(message, file=str(self.path), line=line, column=column, value=value)
 
-    # -- per table
+    # -- column kinds
 
-    def _timestamp(self, column: str, when: str | None = None) -> str:
-        expr = self.resolve(column, fast.timestamp, parse_ts, "TIMESTAMP", when)
-        self.check_parsed(column, expr, "timestamp (ISO 8601)", when)
-        return expr
-
-    def _phone(self, column: str) -> str:
-        expr = self.resolve(column, fast.phone, phone.normalize)
-        self.check_parsed(column, expr, "phone number")
-        return expr
-
-    def _holder(self, column: str) -> str:
-        expr = self.resolve(column, fast.holder_id, holder_id.normalize)
-        self.check_parsed(column, expr, "holder_id")
-        return expr
-
-    def _account_key(self, bank_col: str, account_col: str, when: str | None = None) -> str:
-        bank = self.resolve(bank_col, fast.bank_code, bank_account.bank_code, when=when)
-        digits = self.resolve(account_col, fast.account_digits, bank_account.account_digits, when=when)
-        self.check_parsed(bank_col, bank, "bank code (1-3 digits)", when)
-        self.check_parsed(account_col, digits, "account number (6-20 digits)", when)
-        key = f"({bank} || '-' || {digits})"
-        return f"(CASE WHEN {when} THEN {key} END)" if when else key
+    def _timestamp(self, column: str, when_raw: str | None = None, when_stage: str | None = None) -> str:
+        return self.fast(column, fast.timestamp, parse_ts, "timestamp (ISO 8601)", "TIMESTAMP", when_raw, when_stage)
 
     def _enum(self, column: str, allowed: tuple[str, ...]) -> str:
-        expr = f"lower(r.{column})"
         listed = ", ".join(f"'{a}'" for a in allowed)
-        self.check(f"r.{column} IS NOT NULL AND {expr} NOT IN ({listed})", column,
+        self.check(f"r.{column} IS NOT NULL AND lower(r.{column}) NOT IN ({listed})", column,
                    f"must be one of {', '.join(allowed)}")
-        return expr
+        return self.plain(column, f"lower(r.{column})")
 
     def _number(self, column: str, *, positive: bool = False, low: float | None = None,
                 high: float | None = None) -> str:
@@ -420,7 +400,7 @@ class _BulkReader:
             bad += f" OR {expr} > {high}"
             message = f"must be a number between {low} and {high}"
         self.check(f"r.{column} IS NOT NULL AND ({bad})", column, message)
-        return expr
+        return self.plain(column, expr)
 
     def _integer(self, column: str, low: int | None = None) -> str:
         number = f"TRY_CAST(r.{column} AS DOUBLE)"
@@ -429,81 +409,96 @@ class _BulkReader:
             bad += f" OR {number} < {low}"
         self.check(f"r.{column} IS NOT NULL AND ({bad})", column,
                    "must be a whole number" + (f" >= {low}" if low is not None else ""))
-        return f"CAST(TRY_CAST(r.{column} AS DOUBLE) AS INTEGER)"
+        return self.plain(column, f"CAST(TRY_CAST(r.{column} AS DOUBLE) AS INTEGER)")
 
-    def _required(self) -> None:
+    def _account(self, bank_col: str, account_col: str, when_raw: str | None = None,
+                 when_stage: str | None = None) -> str:
+        """SQL over the staging table for the `BANK-DIGITS` key."""
+        bank = self.fast(bank_col, fast.bank_code, bank_account.bank_code, "bank code (1-3 digits)",
+                         when_raw=when_raw, when_stage=when_stage)
+        digits = self.fast(account_col, fast.account_digits, bank_account.account_digits,
+                           "account number (6-20 digits)", when_raw=when_raw, when_stage=when_stage)
+        return f"({bank} || '-' || {digits})"
+
+    def _require_all(self, *skip: str) -> None:
         for col in REQUIRED[self.name]:
-            if col not in ("src_bank", "src_account", "dst_bank", "dst_account", "duration_s"):
+            if col not in skip:
                 self.require(col)
 
-    def _columns_accounts(self):
-        self._required()
+    # -- per table: returns [(canonical column, SQL over the staging table)]
+
+    def _plan_accounts(self):
+        self._require_all()
+        key = self._account("bank", "account")
         return [
-            ("account", self._account_key("bank", "account")),
-            ("bank", self.resolve("bank", fast.bank_code, bank_account.bank_code)),
-            ("holder_id", self._holder("holder_id")),
+            ("account", key),
+            ("bank", "bank"),
+            ("holder_id", self.fast("holder_id", fast.holder_id, holder_id.normalize, "holder_id")),
             ("holder_type", self._enum("holder_type", HOLDER_TYPES)),
             ("opened_at", self._timestamp("opened_at")),
-            ("status", "COALESCE(lower(r.status), 'active')"),
+            ("status", self.plain("status", "COALESCE(lower(r.status), 'active')")),
             ("holder_birth_year", self._integer("holder_birth_year", low=1800)),
-            ("province", "r.province"),
-            ("kyc_channel", "lower(r.kyc_channel)"),
+            ("province", self.plain("province", "r.province")),
+            ("kyc_channel", self.plain("kyc_channel", "lower(r.kyc_channel)")),
         ]
 
-    def _columns_transactions(self):
-        self._required()
+    def _plan_transactions(self):
+        self._require_all("src_bank", "src_account", "dst_bank", "dst_account")
         channel = self._enum("channel", CHANNELS)
-        has_src, has_dst = f"{channel} <> 'cash_in'", f"{channel} <> 'cash_out'"
+        src_raw, dst_raw = "lower(r.channel) <> 'cash_in'", "lower(r.channel) <> 'cash_out'"
+        src_stage, dst_stage = "channel <> 'cash_in'", "channel <> 'cash_out'"
         for col in ("src_bank", "src_account"):
-            self.require(col, has_src)
+            self.require(col, src_raw)
         for col in ("dst_bank", "dst_account"):
-            self.require(col, has_dst)
+            self.require(col, dst_raw)
+        src = self._account("src_bank", "src_account", src_raw, src_stage)
+        dst = self._account("dst_bank", "dst_account", dst_raw, dst_stage)
         return [
-            ("txn_id", "r.txn_id"),
+            ("txn_id", self.plain("txn_id", "r.txn_id")),
             ("ts", self._timestamp("ts")),
             ("channel", channel),
-            ("src", self._account_key("src_bank", "src_account", has_src)),
-            ("dst", self._account_key("dst_bank", "dst_account", has_dst)),
+            ("src", f"(CASE WHEN {src_stage} THEN {src} END)"),
+            ("dst", f"(CASE WHEN {dst_stage} THEN {dst} END)"),
             ("amount", self._number("amount", positive=True)),
-            ("src_device", "r.src_device"),
+            ("src_device", self.plain("src_device", "r.src_device")),
         ]
 
-    def _columns_sims(self):
-        self._required()
+    def _plan_sims(self):
+        self._require_all()
         return [
-            ("msisdn", self._phone("msisdn")),
-            ("operator", "upper(r.operator)"),
-            ("holder_id", self._holder("holder_id")),
+            ("msisdn", self.fast("msisdn", fast.phone, phone.normalize, "phone number")),
+            ("operator", self.plain("operator", "upper(r.operator)")),
+            ("holder_id", self.fast("holder_id", fast.holder_id, holder_id.normalize, "holder_id")),
             ("registered_at", self._timestamp("registered_at")),
-            ("sim_type", "lower(r.sim_type)"),
-            ("status", "COALESCE(lower(r.status), 'active')"),
+            ("sim_type", self.plain("sim_type", "lower(r.sim_type)")),
+            ("status", self.plain("status", "COALESCE(lower(r.status), 'active')")),
         ]
 
-    def _columns_cdrs(self):
-        self._required()
+    def _plan_cdrs(self):
+        self._require_all("duration_s")
         kind = self._enum("kind", CDR_KINDS)
-        self.require("duration_s", f"{kind} = 'voice'")
+        self.require("duration_s", "lower(r.kind) = 'voice'")
         imei_digits = "regexp_replace(r.imei, '[ ./-]', '', 'g')"
         return [
             ("ts", self._timestamp("ts")),
             ("kind", kind),
-            ("caller", self._phone("caller")),
-            ("callee", self._phone("callee")),
+            ("caller", self.fast("caller", fast.phone, phone.normalize, "phone number")),
+            ("callee", self.fast("callee", fast.phone, phone.normalize, "phone number")),
             ("duration_s", self._integer("duration_s", low=0)),
-            ("cell_id", "r.cell_id"),
+            ("cell_id", self.plain("cell_id", "r.cell_id")),
             # IMEIs group calls by handset; kept as digits without a Luhn check because
             # real switches log IMEISVs and spare-digit forms (docs/axf-reader.md).
-            ("imei", f"(CASE WHEN regexp_full_match({imei_digits}, '[0-9]{{14,16}}') "
-                     f"THEN {imei_digits} ELSE r.imei END)"),
+            ("imei", self.plain("imei", f"(CASE WHEN regexp_full_match({imei_digits}, '[0-9]{{14,16}}') "
+                                        f"THEN {imei_digits} ELSE r.imei END)")),
         ]
 
-    def _columns_cells(self):
-        self._required()
+    def _plan_cells(self):
+        self._require_all()
         return [
-            ("cell_id", "r.cell_id"),
+            ("cell_id", self.plain("cell_id", "r.cell_id")),
             ("lat", self._number("lat", low=-90, high=90)),
             ("lon", self._number("lon", low=-180, high=180)),
-            ("province", "r.province"),
+            ("province", self.plain("province", "r.province")),
             ("border_km", self._number("border_km", low=0)),
         ]
 
@@ -536,20 +531,18 @@ def _stage_reports(con, path: Path) -> None:
             reports.append(row)
             contacts.extend(contact_rows)
             transfers.extend(transfer_rows)
-    _to_table(con, "_axf_stage_reports", reports, SCHEMAS["reports"], with_row=True)
+    _to_table(con, "_axf_stage_reports", reports, SCHEMAS["reports"])
     _to_table(con, "_axf_stage_report_contacts", contacts, SCHEMAS["report_contacts"])
     _to_table(con, "_axf_stage_report_transfers", transfers, SCHEMAS["report_transfers"])
 
 
-def _to_table(con, name: str, rows: list[tuple], schema: list[tuple[str, str]], with_row: bool = False) -> None:
+def _to_table(con, name: str, rows: list[tuple], schema: list[tuple[str, str]]) -> None:
+    """Rows → a temp table in the given order (its rowid is the file order)."""
     columns = [c for c, _ in schema]
     frame = pd.DataFrame(rows, columns=columns, dtype=object)
-    if with_row:
-        frame.insert(0, "_row", range(len(frame)))
     casts = ", ".join(f"CAST({_ident(c)} AS {t}) AS {_ident(c)}" for c, t in schema)
-    prefix = "CAST(_row AS BIGINT) AS _row, " if with_row else ""
     con.register(f"{name}_df", frame)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT {prefix}{casts} FROM {name}_df")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT {casts} FROM {name}_df")
     con.unregister(f"{name}_df")
 
 
@@ -688,11 +681,10 @@ def _latest_time(con, staged: dict[str, str]) -> datetime | None:
     return con.execute(f"SELECT max(t) FROM ({' UNION ALL '.join(parts)})").fetchone()[0]
 
 
-def _finalise(con, staged: dict[str, str], as_of: datetime | None) -> None:
-    """Cut at as-of, drop re-sent transactions, and create every canonical table."""
-    cut_params = [as_of] if as_of is not None else []
+def _finalise(con, staged: dict[str, str], finals: dict[str, list[tuple[str, str]]],
+              as_of: datetime | None) -> None:
+    """Cut at as-of, drop re-sent rows, and create every canonical table (in file order)."""
     for name in TABLES:
-        columns = ", ".join(c for c, _ in SCHEMAS[name])
         source = staged.get(name)
         if name in ("report_contacts", "report_transfers") and "reports" in staged:
             source = f"_axf_stage_{name}"
@@ -700,25 +692,28 @@ def _finalise(con, staged: dict[str, str], as_of: datetime | None) -> None:
             empty = ", ".join(f"CAST(NULL AS {t}) AS {c}" for c, t in SCHEMAS[name])
             con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT {empty} LIMIT 0")
             continue
-        where = ""
-        if as_of is not None and name in TIME_COLUMN:
-            where = f"WHERE {TIME_COLUMN[name]} <= ?"
         if name in ("report_contacts", "report_transfers"):
             # A report's contacts and transfers live and die with the report.
-            con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT {', '.join('s.' + c for c, _ in SCHEMAS[name])} "
-                        f"FROM {source} s SEMI JOIN reports r ON r.report_id = s.report_id")
+            cols = ", ".join(f"s.{c}" for c, _ in SCHEMAS[name])
+            con.execute(f"CREATE OR REPLACE TABLE {name} AS SELECT {cols} FROM {source} s "
+                        f"WHERE s.report_id IN (SELECT report_id FROM reports) ORDER BY s.rowid")
             continue
-        if name == "transactions":
-            # Cut first, then keep the first occurrence of each txn_id by file order:
-            # identical to reading files already cut at as-of.
-            sql = (f"SELECT {columns} FROM {source} {where} "
-                   f"QUALIFY row_number() OVER (PARTITION BY txn_id ORDER BY _row) = 1 ORDER BY _row")
-        elif name == "accounts":
-            sql = (f"SELECT {columns} FROM {source} {where} "
-                   f"QUALIFY row_number() OVER (PARTITION BY account ORDER BY _row) = 1 ORDER BY _row")
+        exprs = finals.get(name) or [(c, c) for c, _ in SCHEMAS[name]]
+        select = ", ".join(f"CAST({expr} AS {t}) AS {c}" for (c, expr), (_, t) in zip(exprs, SCHEMAS[name]))
+        where, params = "", []
+        if as_of is not None and name in TIME_COLUMN:
+            time_expr = dict(exprs)[TIME_COLUMN[name]]
+            where, params = f"WHERE {time_expr} <= ?", [as_of]
+        key = {"transactions": "txn_id", "accounts": dict(exprs).get("account")}.get(name)
+        # Cut first, then keep the first occurrence of a key by file order: identical
+        # to reading files already cut at as-of. The window runs only when needed.
+        if key and con.execute(f"SELECT count(*) FROM (SELECT {key} FROM {source} {where} GROUP BY ALL "
+                               f"HAVING count(*) > 1)", params).fetchone()[0]:
+            sql = (f"SELECT {select} FROM {source} {where} "
+                   f"QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY rowid) = 1 ORDER BY rowid")
         else:
-            sql = f"SELECT {columns} FROM {source} {where} ORDER BY _row"
-        con.execute(f"CREATE OR REPLACE TABLE {name} AS {sql}", cut_params if where else [])
+            sql = f"SELECT {select} FROM {source} {where}"
+        con.execute(f"CREATE OR REPLACE TABLE {name} AS {sql}", params)
     for table in set(staged.values()) | {"_axf_stage_report_contacts", "_axf_stage_report_transfers"}:
         con.execute(f"DROP TABLE IF EXISTS {table}")
 

@@ -18,7 +18,8 @@ _PHONE_TH = r"^(?:0|\+?66)([689][0-9]{8}|[2-7][0-9]{7})$"
 def phone(x: str) -> str:
     s = f"regexp_replace({x}, '[ ()-]', '', 'g')"
     th = f"regexp_extract({s}, '{_PHONE_TH}', 1)"
-    return (f"(CASE WHEN {th} <> '' THEN '+66' || {th} "
+    return (f"(CASE WHEN regexp_full_match({x}, '\\+66(?:[689][0-9]{{8}}|[2-7][0-9]{{7}})') THEN {x} "
+            f"WHEN {th} <> '' THEN '+66' || {th} "
             f"WHEN regexp_full_match({s}, '\\+69[78][0-9]{{6,12}}') THEN {s} END)")
 
 
@@ -49,7 +50,26 @@ _TS_RE = (r"^([0-9]{4}-[0-9]{2}-[0-9]{2})(?:[T ]([0-9]{2}:[0-9]{2}(?::[0-9]{2}(?
 
 
 def timestamp(x: str) -> str:
-    """ISO 8601 date or timestamp → naive UTC TIMESTAMP; no offset means Bangkok (+07:00)."""
+    """ISO 8601 date or timestamp → naive UTC TIMESTAMP; no offset means Bangkok (+07:00).
+
+    The usual fixed-width shapes are told apart with LIKE (cheap); anything else
+    goes through one regular expression.
+    """
+    head = f"TRY_CAST(substr({x}, 1, 19) AS TIMESTAMP)"
+    offset = (f"(CASE WHEN substr({x}, 20, 1) = '-' THEN -1 ELSE 1 END) * "
+              f"(TRY_CAST(substr({x}, 21, 2) AS INTEGER) * 60 + TRY_CAST(substr({x}, 24, 2) AS INTEGER))")
+    return (f"(CASE WHEN {x} LIKE '____-__-__T__:__:__+07:00' THEN {head} - INTERVAL 7 HOUR "
+            f"WHEN length({x}) = 25 AND ({x} LIKE '____-__-__T__:__:__+__:__' OR {x} LIKE '____-__-__T__:__:__-__:__' "
+            f"OR {x} LIKE '____-__-__ __:__:__+__:__' OR {x} LIKE '____-__-__ __:__:__-__:__') "
+            f"THEN {head} - to_minutes({offset}) "
+            f"WHEN length({x}) = 20 AND ({x} LIKE '____-__-__T__:__:__Z' OR {x} LIKE '____-__-__ __:__:__Z') THEN {head} "
+            f"WHEN length({x}) = 19 AND ({x} LIKE '____-__-__T__:__:__' OR {x} LIKE '____-__-__ __:__:__') "
+            f"THEN {head} - INTERVAL 7 HOUR "
+            f"WHEN length({x}) = 10 AND {x} LIKE '____-__-__' THEN TRY_CAST({x} AS TIMESTAMP) - INTERVAL 7 HOUR "
+            f"ELSE {_timestamp_general(x)} END)")
+
+
+def _timestamp_general(x: str) -> str:
     parts = f"regexp_extract({x}, '{_TS_RE}', ['d', 't', 'o'])"
     d, t, o = f"{parts}.d", f"{parts}.t", f"{parts}.o"
     offset_min = (f"(CASE WHEN {o} = '' THEN 420 WHEN {o} = 'Z' THEN 0 ELSE "
