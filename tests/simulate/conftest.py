@@ -36,6 +36,9 @@ def small_db(small_world):
     con.execute(f"create view cells as select * from read_csv('{d}/cells.csv')")
     for name in ("accounts", "sims", "holders", "rings", "victims", "scam_txns", "reports", "lookalike_accounts",
                  "lookalike_sims"):
-        con.execute(f"create view truth_{name} as select * from read_csv('{d}/truth/{name}.csv', all_varchar=true)")
+        con.execute(f"create view truth_{name}_full as select * from read_csv('{d}/truth/{name}.csv', all_varchar=true)")
+        # scam_txns repeats ts/src/dst of transactions.csv; the short view leaves them to `tx`
+        extra = " exclude (ts, src, dst)" if name == "scam_txns" else ""
+        con.execute(f"create view truth_{name} as select *{extra} from truth_{name}_full")
     con.execute(f"create view rep as select * from read_json('{d}/reports.jsonl', format='newline_delimited')")
     return con

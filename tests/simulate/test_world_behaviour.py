@@ -281,6 +281,10 @@ def test_mistaken_reports_name_honest_sellers(small_db):
 
 def test_truth_is_consistent_with_the_files(small_db):
     assert q1(small_db, "select count(*) from truth_scam_txns where txn_id not in (select txn_id from t)") == 0
+    # the endpoints and times truth repeats are those of transactions.csv
+    assert q1(small_db, """select count(*) from truth_scam_txns_full s join tx using (txn_id)
+                           where s.src is distinct from tx.src or s.dst is distinct from tx.dst
+                              or cast(s.ts as timestamptz) <> tx.ts""") == 0
     assert q1(small_db, "select count(*) from truth_accounts where account not in (select acct from a)") == 0
     assert q1(small_db, """select count(*) from truth_sims where role <> 'voip'
                            and msisdn not in (select phone from s)""") == 0
