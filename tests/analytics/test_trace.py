@@ -212,8 +212,8 @@ def test_traced_money_is_conserved_and_bounded_by_balances(txns):
             continue
         seed = (int(index.dst[r]), int(index.in_pos[r]), float(index.amount[r]), int(index.ts[r]))
         reached = _trace_seeds(index, [seed])
-        # conservation: what came in is held, cashed out, or passed on to accounts we reached
-        end = sum(x.held + x.cashed_out + x.crypto for x in reached.values())
+        # conservation: what came in is held, cashed out, passed on to accounts we reached, or not followed
+        end = sum(x.held + x.cashed_out + x.crypto + x.unfollowed for x in reached.values())
         assert end == pytest.approx(seed[2], abs=1e-6)
         for acc, x in reached.items():
             assert x.traced >= x.held - 1e-6

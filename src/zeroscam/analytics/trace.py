@@ -82,6 +82,9 @@ class TraceConfig:
     passthrough_min_out: float = 0.9  # share of what came in that left again within the window
     # payments a report does not list: the victim's other payments to known scam accounts
     unlisted_lookback_days: float = 30.0
+    # allocation inside an account
+    max_cut: float = 0.2              # a forward of at least 80% of one arrival is that arrival's money
+    forward_window_h: float = 72.0    # ... when it leaves within this many hours
 
 
 # --------------------------------------------------------------------------- index
@@ -136,6 +139,7 @@ class TraceIndex:
         is_in = self.ev_kind == 0
         self.in_pos[self.ev_row[is_in]] = np.flatnonzero(is_in)
         self._balance_cache: dict[int, np.ndarray] = {}
+        self._alloc_cache: dict[int, tuple[dict, dict]] = {}
 
         # honest endpoints
         self.endpoint = np.zeros(n_acc, dtype=bool)
@@ -202,6 +206,78 @@ class TraceIndex:
         return bal
 
 
+    def allocation(self, acc: int) -> tuple[dict[int, list[tuple[int, float]]], dict[int, float]]:
+        """Where each arrival of `acc` went: {in-event: [(out-event, baht)]} and what is left of each.
+
+        The account's whole ledger is allocated once, report-independent, so
+        reports that share an account never share each other's money:
+
+        1. a payment of nearly all of one recent arrival (at most `max_cut` less,
+           the mule's cut) is that arrival's money;
+        2. else a payment that one recent arrival can cover comes from the newest
+           such arrival (a mule splitting what it just got);
+        3. else last in, first out across arrivals.
+
+        What no arrival covers came from money the data does not show.
+        """
+        cached = self._alloc_cache.get(acc)
+        if cached is not None:
+            return cached
+        cfg = self.config
+        window = int(cfg.forward_window_h * 3600 * 1e9)
+        keep = 1.0 - cfg.max_cut
+        a0, a1 = int(self.ptr[acc]), int(self.ptr[acc + 1])
+        kinds = self.ev_kind[a0:a1]
+        amounts = self.amount[self.ev_row[a0:a1]]
+        times = self.ev_ts[a0:a1]
+        open_lots: list[int] = []            # in-events with money left, oldest first
+        left: dict[int, float] = {}
+        goes: dict[int, list[tuple[int, float]]] = {}
+        for k in range(a1 - a0):
+            e = a0 + k
+            amt = float(amounts[k])
+            if kinds[k] == 0:
+                open_lots.append(e)
+                left[e] = amt
+                continue
+            t = times[k]
+            whole = cover = -1
+            best = 2.0
+            for j in range(len(open_lots) - 1, -1, -1):
+                p = open_lots[j]
+                if t - self.ev_ts[p] > window:
+                    break
+                rest = left[p]
+                if rest + 1e-9 >= amt:
+                    if cover < 0:
+                        cover = p
+                    if amt >= keep * rest:
+                        gap = (rest - amt) / rest
+                        if gap < best - 1e-12:
+                            best, whole = gap, p
+            pick = whole if whole >= 0 else cover
+            if pick >= 0:
+                goes.setdefault(pick, []).append((e, amt))
+                left[pick] -= amt
+            else:
+                need = amt
+                for j in range(len(open_lots) - 1, -1, -1):
+                    p = open_lots[j]
+                    take = min(need, left[p])
+                    if take > 0:
+                        goes.setdefault(p, []).append((e, take))
+                        left[p] -= take
+                        need -= take
+                    if need <= 1e-9:
+                        break
+            if len(open_lots) > 64 and k % 32 == 0:
+                open_lots = [p for p in open_lots if left[p] > 1e-6]
+        remaining = {p: v for p, v in left.items() if v > 1e-6}
+        if len(self._alloc_cache) > 200_000:
+            self._alloc_cache.clear()
+        self._alloc_cache[acc] = (goes, remaining)
+        return goes, remaining
+
     def passes_through(self, acc: int, pos: int, ts: int, unseen_in: float = 0.0) -> bool:
         """Does `acc` behave like a mule around this arrival: money in, (almost) all out again soon?
 
@@ -254,34 +330,53 @@ def build_index(dataset, engine=None, config: TraceConfig | None = None) -> Trac
 # --------------------------------------------------------------------------- matching
 
 
-def match_transfers(index: TraceIndex, transfers: pd.DataFrame) -> pd.DataFrame:
-    """Match report transfers (report_id, seq, ts, txn_id, src, dst, amount) to transaction rows.
+def _ns(value) -> int | None:
+    """A timestamp (naive UTC) as int nanoseconds, or None."""
+    if value is None:
+        return None
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return int(pd.Timestamp(value).value)
 
-    Adds `row` (index row, -1 when nothing matched) and `how` (txn_id | fuzzy | none).
+
+def _num(value) -> float | None:
+    if value is None:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return None if np.isnan(number) else number
+
+
+def match_transfers(index: TraceIndex, transfers: list[dict]) -> list[dict]:
+    """Match report transfers (dicts with ts, txn_id, src, dst, amount) to transaction rows.
+
+    Returns copies with `row` (index row, -1 when nothing matched) and `how`
+    (`txn_id`, `fuzzy` or `none`).
     """
     cfg = index.config
-    out = transfers.copy().reset_index(drop=True)
-    out["row"] = -1
-    out["how"] = "none"
+    out = [dict(t, row=-1, how="none") for t in transfers]
     used: set[int] = set()
-    for i, t in enumerate(out.itertuples(index=False)):
-        tid = getattr(t, "txn_id", None)
+    for t in out:
+        tid = t.get("txn_id")
         if isinstance(tid, str) and tid in index.txn_row:
-            row = index.txn_row[tid]
-            out.at[i, "row"] = row
-            out.at[i, "how"] = "txn_id"
-            used.add(row)
+            t["row"], t["how"] = index.txn_row[tid], "txn_id"
+            used.add(t["row"])
     window = int(cfg.match_window_h * 3600 * 1e9)
-    for i, t in enumerate(out.itertuples(index=False)):
-        if out.at[i, "row"] >= 0:
+    for t in out:
+        if t["row"] >= 0:
             continue
-        amount = float(t.amount) if t.amount is not None and not pd.isna(t.amount) else None
-        if amount is None or t.ts is None or pd.isna(t.ts):
+        amount, when = _num(t.get("amount")), _ns(t.get("ts"))
+        if amount is None or when is None:
             continue
-        when = pd.Timestamp(t.ts).to_datetime64().astype("datetime64[ns]").astype(np.int64)
-        dst_code = index.account_code.get(t.dst) if isinstance(t.dst, str) else None
-        src_code = index.account_code.get(t.src) if isinstance(t.src, str) else None
-        # candidate rows: the receiver's inflows (or the payer's outflows) near the time
+        dst, src = t.get("dst"), t.get("src")
+        dst_code = index.account_code.get(dst) if isinstance(dst, str) else None
+        src_code = index.account_code.get(src) if isinstance(src, str) else None
+        # candidates: the receiver's inflows (or the payer's outflows) near the time
         if dst_code is not None:
             acc, kind = dst_code, 0
         elif src_code is not None:
@@ -290,8 +385,8 @@ def match_transfers(index: TraceIndex, transfers: pd.DataFrame) -> pd.DataFrame:
             continue
         a, b = index.ptr[acc], index.ptr[acc + 1]
         ts_slice = index.ev_ts[a:b]
-        lo = a + np.searchsorted(ts_slice, when - window, "left")
-        hi = a + np.searchsorted(ts_slice, when + window, "right")
+        lo = a + int(np.searchsorted(ts_slice, when - window, "left"))
+        hi = a + int(np.searchsorted(ts_slice, when + window, "right"))
         best, best_score = -1, np.inf
         tol = max(cfg.match_amount_abs, cfg.match_amount_rel * amount)
         for e in range(lo, hi):
@@ -301,18 +396,15 @@ def match_transfers(index: TraceIndex, transfers: pd.DataFrame) -> pd.DataFrame:
             if row in used:
                 continue
             diff = abs(index.amount[row] - amount)
-            if diff > tol:
+            if diff > tol or index.channel[row] in ("cash_in", "cash_out"):
                 continue
-            if index.channel[row] in ("cash_in", "cash_out"):
-                continue
-            score = abs(index.ts[row] - when) / 3.6e12 + 4.0 * diff / tol
+            score = abs(int(index.ts[row]) - when) / 3.6e12 + 4.0 * diff / tol
             if kind == 0 and src_code is not None and index.src[row] != src_code:
                 score += 6.0  # the victim named another paying account: a weaker candidate
             if score < best_score:
                 best, best_score = row, score
         if best >= 0:
-            out.at[i, "row"] = best
-            out.at[i, "how"] = "fuzzy"
+            t["row"], t["how"] = best, "fuzzy"
             used.add(best)
     return out
 
@@ -330,25 +422,27 @@ class _Reached:
     crypto: float = 0.0
     endpoint: bool = False
     stopped: bool = False       # money not followed on: the account does not behave like a mule
+    unfollowed: float = 0.0     # what left to accounts not followed (not a mule, or too small)
 
 
 def _trace_seeds(index: TraceIndex, seeds: list[tuple[int, int, float, int]]) -> dict[int, _Reached]:
     """Follow one report's money from its seeds.
 
-    A seed is (account, event position of the arrival or -1 for a virtual arrival,
-    amount, ts). Returns per-account totals of this report's money.
+    A seed is (account, event position of the arrival or -1 for a transfer the
+    data does not show, amount, ts). Returns per-account totals of this report's
+    money. Within one arriving transfer the report's share is proportional (a
+    transfer that carries two reports' money carries both in its ratio).
     """
     cfg = index.config
     reached: dict[int, _Reached] = {}
-    # heap of lots: (ts, seq, account, event pos, amount, offset in the arriving block, hop)
-    heap: list[tuple[int, int, int, int, float, float, int]] = []
+    heap: list[tuple[int, int, int, int, float, int]] = []  # (ts, seq, account, in-event, amount, hop)
     seq = 0
     for acc, pos, amount, ts in seeds:
-        heap.append((ts, seq, acc, pos, amount, -1.0, 1))
+        heap.append((ts, seq, acc, pos, amount, 1))
         seq += 1
     heapq.heapify(heap)
     while heap:
-        ts, _, acc, pos, amount, offset, hop = heapq.heappop(heap)
+        ts, _, acc, pos, amount, hop = heapq.heappop(heap)
         r = reached.get(acc)
         if r is None:
             r = reached[acc] = _Reached(hop=hop, first_in=ts)
@@ -359,170 +453,81 @@ def _trace_seeds(index: TraceIndex, seeds: list[tuple[int, int, float, int]]) ->
         if index.endpoint[acc]:
             r.endpoint = True
             continue
-        a0 = index.ptr[acc]
-        n_ev = index.ptr[acc + 1] - a0
-        bal = index.balances(acc)
-        if pos >= 0:
-            local = pos - a0
-            before = bal[local - 1] if local > 0 else 0.0
-            block = index.amount[index.ev_row[pos]]
-            start = local + 1
-            shift = 0.0
-        else:  # a transfer the data does not show: put it on top at its time
-            local = int(np.searchsorted(index.ev_ts[a0:a0 + n_ev], ts, "right")) - 1
-            before = bal[local] if local >= 0 else 0.0
-            block = amount
-            start = local + 1
-            shift = amount
-        # the report's slice inside the arriving block: keep its position when known
-        off = offset if offset >= 0 else max(0.0, block - amount)
-        lo = before + min(off, max(0.0, block - amount))
-        hi = lo + amount
-        if start >= n_ev:
+        if pos < 0:  # not in the data: nothing to follow, the money is taken as still there
             r.held += amount
             continue
-        follow = index.passes_through(acc, pos, ts, 0.0 if pos >= 0 else amount)
-        if not follow:
-            r.stopped = True
-        # walk the following events in chunks until the slice is gone
-        top = hi
-        k = start
-        while k < n_ev and top > lo + 1e-9:
-            end = min(n_ev, k + 1024)
-            b = bal[k:end] + shift
-            floor_path = np.minimum(top, np.minimum.accumulate(b))
-            new_top = np.maximum(lo, floor_path)
-            prev = np.concatenate([[top], new_top[:-1]])
-            taken = prev - new_top
-            for j in np.flatnonzero(taken > 1e-9):
-                e = a0 + k + j
-                row = int(index.ev_row[e])
-                t_amt = float(taken[j])
-                dst = int(index.dst[row])
-                channel = index.channel[row]
-                if dst < 0 or channel == "cash_out":
-                    r.cashed_out += t_amt
-                    continue
-                if channel == "crypto_out":
-                    r.crypto += t_amt
-                    continue
-                if not follow or hop >= cfg.max_hops or t_amt < cfg.lot_floor_thb:
-                    continue
-                # where the slice sat in the outgoing block (bottom of the block = balance after)
-                prev_bal = (bal[k + j - 1] if k + j > 0 else 0.0) + shift
-                block_bottom = prev_bal - index.amount[row]
-                sub_off = max(0.0, float(new_top[j]) - block_bottom)
-                heapq.heappush(heap, (int(index.ts[row]), seq, dst, int(index.in_pos[row]), t_amt, sub_off,
-                                      hop + 1))
+        follow = index.passes_through(acc, pos, ts)
+        r.stopped |= not follow
+        goes, remaining = index.allocation(acc)
+        share = amount / index.amount[index.ev_row[pos]]
+        r.held += remaining.get(pos, 0.0) * share
+        for out_pos, taken in goes.get(pos, ()):
+            t_amt = taken * share
+            row = int(index.ev_row[out_pos])
+            dst = int(index.dst[row])
+            channel = index.channel[row]
+            if dst < 0 or channel == "cash_out":
+                r.cashed_out += t_amt
+            elif channel == "crypto_out":
+                r.crypto += t_amt
+            elif follow and hop < cfg.max_hops and t_amt >= cfg.lot_floor_thb:
+                heapq.heappush(heap, (int(index.ts[row]), seq, dst, int(index.in_pos[row]), t_amt, hop + 1))
                 seq += 1
-            top = float(new_top[-1])
-            k = end
-        r.held += max(0.0, top - lo)
+            else:
+                r.unfollowed += t_amt
     return reached
 
 
-def _report_frame(index: TraceIndex, report_id: str, reached: dict[int, _Reached]) -> pd.DataFrame:
+def _report_rows(index: TraceIndex, report_id: str, reached: dict[int, _Reached]) -> list[dict]:
     cfg = index.config
-    if not reached:
-        return pd.DataFrame(columns=TRACE_COLUMNS + EXTRA_COLUMNS)
     seeded = sum(r.traced for r in reached.values() if r.hop == 1)
     floor = max(cfg.floor_thb, cfg.floor_share * seeded)
     rows = []
     for acc, r in reached.items():
-        if r.endpoint:
+        if r.endpoint or (r.hop > 1 and r.traced < floor):
             continue
-        if r.hop > 1 and r.traced < floor:
-            continue
-        account = index.accounts[acc]
+        bank, _, digits = str(index.accounts[acc]).partition("-")
         rows.append({
-            "report_id": report_id, "hop": r.hop, "bank": account.split("-", 1)[0],
-            "account": account.split("-", 1)[1] if "-" in account else account,
-            "traced_thb": round(r.traced, 2), "first_in_ts": pd.Timestamp(r.first_in),
+            "report_id": report_id, "hop": r.hop, "bank": bank, "account": digits,
+            "traced_thb": round(r.traced, 2), "first_in_ts": r.first_in,
             "held_thb": round(r.held, 2), "cashed_out_thb": round(r.cashed_out, 2),
             "crypto_thb": round(r.crypto, 2),
             "role": "paid_by_victim" if r.hop == 1 else ("holding" if r.held >= floor else "pass_through"),
         })
-    frame = pd.DataFrame(rows, columns=TRACE_COLUMNS + EXTRA_COLUMNS)
-    return frame.sort_values(["hop", "first_in_ts", "bank", "account"], kind="stable")
+    return rows
 
 
-def _seeds(index: TraceIndex, matched: pd.DataFrame) -> list[tuple[int, int, float, int]]:
+def _seeds(index: TraceIndex, matched: list[dict]) -> list[tuple[int, int, float, int]]:
     seeds = []
-    for t in matched.itertuples(index=False):
-        if t.row >= 0:
-            row = int(t.row)
-            if index.dst[row] < 0:
-                continue
-            seeds.append((int(index.dst[row]), int(index.in_pos[row]), float(index.amount[row]),
-                          int(index.ts[row])))
-        elif isinstance(t.dst, str) and t.dst in index.account_code and t.amount and not pd.isna(t.ts):
-            when = int(pd.Timestamp(t.ts).to_datetime64().astype("datetime64[ns]").astype(np.int64))
-            seeds.append((index.account_code[t.dst], -1, float(t.amount), when))
+    for t in matched:
+        row = t["row"]
+        if row >= 0:
+            if index.dst[row] >= 0:
+                seeds.append((int(index.dst[row]), int(index.in_pos[row]), float(index.amount[row]),
+                              int(index.ts[row])))
+            continue
+        dst, amount, when = t.get("dst"), _num(t.get("amount")), _ns(t.get("ts"))
+        if isinstance(dst, str) and dst in index.account_code and amount and when is not None:
+            seeds.append((index.account_code[dst], -1, amount, when))
     return seeds
 
 
-def _load_transfers(eng, report_ids: list[str] | None) -> pd.DataFrame:
-    query = "SELECT report_id, seq, ts, txn_id, src, dst, amount FROM report_transfers"
-    if report_ids is not None:
-        if not report_ids:
-            return pd.DataFrame(columns=["report_id", "seq", "ts", "txn_id", "src", "dst", "amount"])
-        quoted = ", ".join("'" + str(r).replace("'", "''") + "'" for r in report_ids)
-        query += f" WHERE report_id IN ({quoted})"
-    return eng.sql(query + " ORDER BY report_id, seq")
-
-
-def _load_victims(eng, report_ids: list[str] | None) -> dict[str, dict]:
-    query = "SELECT report_id, reported_at, loss_thb, victim_holder_id FROM reports"
-    if report_ids is not None:
-        if not report_ids:
-            return {}
-        quoted = ", ".join("'" + str(r).replace("'", "''") + "'" for r in report_ids)
-        query += f" WHERE report_id IN ({quoted})"
-    frame = eng.sql(query)
-    return {str(r["report_id"]): r for r in frame.to_dict("records")}
-
-
-def _unlisted_dst(index: TraceIndex, matched: pd.DataFrame, report_id: str) -> list[dict]:
-    """Accounts a report names as paid that the data never shows: list them at hop 1 anyway."""
+def _unseen_accounts(index: TraceIndex, matched: list[dict], report_id: str) -> list[dict]:
+    """Accounts a report names as paid that the data never shows: listed at hop 1 all the same."""
     rows = []
-    for t in matched.itertuples(index=False):
-        if t.row < 0 and isinstance(t.dst, str) and t.dst not in index.account_code and "-" in t.dst:
-            bank, account = t.dst.split("-", 1)
-            amount = float(t.amount) if t.amount is not None and not pd.isna(t.amount) else 0.0
-            rows.append({"report_id": report_id, "hop": 1, "bank": bank, "account": account,
-                         "traced_thb": round(amount, 2), "first_in_ts": pd.Timestamp(t.ts) if t.ts else pd.NaT,
+    for t in matched:
+        dst = t.get("dst")
+        if t["row"] < 0 and isinstance(dst, str) and dst not in index.account_code and "-" in dst:
+            bank, _, digits = dst.partition("-")
+            amount = _num(t.get("amount")) or 0.0
+            rows.append({"report_id": report_id, "hop": 1, "bank": bank, "account": digits,
+                         "traced_thb": round(amount, 2), "first_in_ts": _ns(t.get("ts")),
                          "held_thb": round(amount, 2), "cashed_out_thb": 0.0, "crypto_thb": 0.0,
                          "role": "paid_by_victim"})
     return rows
 
 
-def trace_reports(dataset, engine=None, report_ids: list[str] | None = None, *,
-                  config: TraceConfig | None = None, progress=None) -> pd.DataFrame:
-    """Freeze plans for the reports of a dataset (all, or `report_ids`).
-
-    Returns one row per (report, account) with the columns of AXF.md's trace output
-    (`report_id, hop, bank, account, traced_thb, first_in_ts`; first_in_ts naive UTC)
-    plus `held_thb` (the report's money still there at the as-of time),
-    `cashed_out_thb`, `crypto_thb` (what left it as cash or crypto) and `role`.
-    """
-    eng = engine or DuckDBEngine(dataset.con)
-    index = build_index(dataset, eng, config)
-    transfers = _load_transfers(eng, report_ids)
-    victims = _load_victims(eng, report_ids)
-    frames = []
-    empty = transfers.iloc[0:0]
-    for report_id in sorted(set(victims) | set(transfers["report_id"].astype(str))):
-        group = transfers[transfers["report_id"] == report_id] if len(transfers) else empty
-        frames.append(_trace_transfers(index, report_id, group, victims.get(report_id)))
-        if progress is not None:
-            progress.advance("trace")
-    frames = [f for f in frames if len(f)]
-    if not frames:
-        return pd.DataFrame(columns=TRACE_COLUMNS + EXTRA_COLUMNS)
-    return pd.concat(frames, ignore_index=True)
-
-
-def _unlisted_payments(index: TraceIndex, matched: pd.DataFrame, victim: dict) -> list[int]:
+def _unlisted_payments(index: TraceIndex, matched: list[dict], victim: dict) -> list[int]:
     """Rows of the victim's payments the report does not list, to accounts known as scam accounts.
 
     Victims often list one transfer of several. When the reported loss exceeds
@@ -533,17 +538,17 @@ def _unlisted_payments(index: TraceIndex, matched: pd.DataFrame, victim: dict) -
     covered.
     """
     cfg = index.config
-    loss = victim.get("loss_thb")
-    if loss is None or pd.isna(loss) or loss <= 0:
+    loss = _num(victim.get("loss_thb"))
+    if loss is None or loss <= 0:
         return []
-    rows = [int(r) for r in matched["row"] if r >= 0]
+    rows = [int(t["row"]) for t in matched if t["row"] >= 0]
     listed = sum(index.amount[r] for r in rows)
-    listed += sum(float(a) for r, a in zip(matched["row"], matched["amount"]) if r < 0 and a and not pd.isna(a))
+    listed += sum(_num(t.get("amount")) or 0.0 for t in matched if t["row"] < 0)
     budget = float(loss) - listed
     if budget < max(cfg.floor_thb, cfg.floor_share * float(loss)):
         return []
     codes = {int(index.src[r]) for r in rows if index.src[r] >= 0}
-    for src in matched["src"]:
+    for src in (t.get("src") for t in matched):
         if isinstance(src, str) and src in index.account_code:
             codes.add(index.account_code[src])
     holder = victim.get("victim_holder_id")
@@ -552,9 +557,9 @@ def _unlisted_payments(index: TraceIndex, matched: pd.DataFrame, victim: dict) -
     if not codes:
         return []
     times = [int(index.ts[r]) for r in rows]
-    until = victim.get("reported_at")
-    until = int(pd.Timestamp(until).value) if until is not None and not pd.isna(until) else \
-        (max(times) if times else None)
+    until = _ns(victim.get("reported_at"))
+    if until is None:
+        until = max(times) if times else None
     if until is None:
         return []
     since = (min(times) if times else until) - int(cfg.unlisted_lookback_days * 86400 * 1e9)
@@ -586,21 +591,66 @@ def _unlisted_payments(index: TraceIndex, matched: pd.DataFrame, victim: dict) -
     return picked
 
 
-def _trace_transfers(index: TraceIndex, report_id: str, transfers: pd.DataFrame,
-                     victim: dict | None = None) -> pd.DataFrame:
+def _plan_rows(index: TraceIndex, report_id: str, transfers: list[dict], victim: dict | None) -> list[dict]:
+    """One report: match its transfers, add the victim's unlisted payments, follow, list."""
     matched = match_transfers(index, transfers)
     if victim:
-        extra_rows = _unlisted_payments(index, matched, victim)
-        if extra_rows:
-            extra = pd.DataFrame({"report_id": report_id, "seq": -1, "ts": pd.NaT, "txn_id": None, "src": None,
-                                  "dst": None, "amount": None, "row": extra_rows, "how": "unlisted"})
-            matched = pd.concat([matched, extra], ignore_index=True)
+        for row in _unlisted_payments(index, matched, victim):
+            matched.append({"row": row, "how": "unlisted"})
     reached = _trace_seeds(index, _seeds(index, matched))
-    frame = _report_frame(index, report_id, reached)
-    extra = _unlisted_dst(index, matched, report_id)
-    if extra:
-        frame = pd.concat([frame, pd.DataFrame(extra)], ignore_index=True)
-    return frame
+    return _report_rows(index, report_id, reached) + _unseen_accounts(index, matched, report_id)
+
+
+def _frame(rows: list[dict]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=TRACE_COLUMNS + EXTRA_COLUMNS)
+    frame["first_in_ts"] = pd.to_datetime(frame["first_in_ts"].astype("Int64"), unit="ns")
+    frame["hop"] = frame["hop"].astype(int)
+    return frame.sort_values(["report_id", "hop", "first_in_ts", "bank", "account"],
+                             kind="stable").reset_index(drop=True)
+
+
+def _where_reports(report_ids: list[str] | None) -> str:
+    if report_ids is None:
+        return ""
+    quoted = ", ".join("'" + str(r).replace("'", "''") + "'" for r in report_ids) or "NULL"
+    return f" WHERE report_id IN ({quoted})"
+
+
+def _load_transfers(eng, report_ids: list[str] | None) -> dict[str, list[dict]]:
+    frame = eng.sql("SELECT report_id, seq, ts, txn_id, src, dst, amount FROM report_transfers"
+                    + _where_reports(report_ids) + " ORDER BY report_id, seq")
+    out: dict[str, list[dict]] = {}
+    for rec in frame.to_dict("records"):
+        out.setdefault(str(rec["report_id"]), []).append(rec)
+    return out
+
+
+def _load_victims(eng, report_ids: list[str] | None) -> dict[str, dict]:
+    frame = eng.sql("SELECT report_id, reported_at, loss_thb, victim_holder_id FROM reports"
+                    + _where_reports(report_ids))
+    return {str(r["report_id"]): r for r in frame.to_dict("records")}
+
+
+def trace_reports(dataset, engine=None, report_ids: list[str] | None = None, *,
+                  config: TraceConfig | None = None, progress=None) -> pd.DataFrame:
+    """Freeze plans for the reports of a dataset (all, or `report_ids`).
+
+    Returns one row per (report, account) with the columns of AXF.md's trace output
+    (`report_id, hop, bank, account, traced_thb, first_in_ts`; first_in_ts naive UTC)
+    plus `held_thb` (the report's money still there at the as-of time),
+    `cashed_out_thb`, `crypto_thb` (what left it as cash or crypto) and `role`
+    (`paid_by_victim`, `holding`, `pass_through`).
+    """
+    eng = engine or DuckDBEngine(dataset.con)
+    index = build_index(dataset, eng, config)
+    transfers = _load_transfers(eng, report_ids)
+    victims = _load_victims(eng, report_ids)
+    rows: list[dict] = []
+    for report_id in sorted(set(victims) | set(transfers)):
+        rows.extend(_plan_rows(index, report_id, transfers.get(report_id, []), victims.get(report_id)))
+        if progress is not None:
+            progress.advance("trace")
+    return _frame(rows)
 
 
 def trace_report(dataset, report_id: str, *, transfers: list[dict] | pd.DataFrame | None = None,
@@ -612,23 +662,19 @@ def trace_report(dataset, report_id: str, *, transfers: list[dict] | pd.DataFram
     `BANK-DIGITS`, amount) it traces a report that is not in the dataset yet;
     `loss_thb`, `victim_holder_id` and `reported_at` let it also find the victim's
     payments the report does not list. Without `transfers` the report is read
-    from the dataset's `reports` / `report_transfers`.
+    from the dataset's `reports` / `report_transfers`. Columns as `trace_reports`.
     """
     index = build_index(dataset, engine, config)
     if transfers is None:
         eng = engine or DuckDBEngine(dataset.con)
-        frame = _load_transfers(eng, [report_id])
+        items = _load_transfers(eng, [report_id]).get(report_id, [])
         victim = _load_victims(eng, [report_id]).get(report_id)
     else:
-        frame = pd.DataFrame(list(transfers) if not isinstance(transfers, pd.DataFrame) else transfers)
-        for col in ("seq", "ts", "txn_id", "src", "dst", "amount"):
-            if col not in frame:
-                frame[col] = None
-        frame["report_id"] = report_id
-        frame["ts"] = [_naive_utc(v) for v in frame["ts"]]
+        records = transfers.to_dict("records") if isinstance(transfers, pd.DataFrame) else list(transfers)
+        items = [dict(t, ts=_naive_utc(t.get("ts"))) for t in records]
         victim = {"loss_thb": loss_thb, "victim_holder_id": victim_holder_id,
                   "reported_at": _naive_utc(reported_at)}
-    return _trace_transfers(index, report_id, frame, victim).reset_index(drop=True)
+    return _frame(_plan_rows(index, report_id, items, victim))
 
 
 def _naive_utc(value) -> datetime | None:
