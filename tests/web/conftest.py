@@ -2,8 +2,9 @@
 a real browser (Debian's headless Chromium through Playwright).
 
 The live server is uvicorn in a thread on a free 127.0.0.1 port against a temporary
-ZEROSCAM_HOME (SQLite) with a tiny dataset: the hand-made AXF example loaded
-through the platform's own services, one police and one bank org, staff logins.
+ZEROSCAM_HOME (SQLite) with a tiny dataset made through the platform's own services:
+a police and a bank org with staff logins, risk evidence, and a fortnight of
+victim reports (with the holds they request).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import time
 from pathlib import Path
 
 import pytest
-from webhelpers import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, PASSWORD, csrf_of, login, seed_world
+from webhelpers import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, PASSWORD, csrf_of, login, seed_reports, seed_world
 
 
 
@@ -75,6 +76,7 @@ def live_server(tmp_path, monkeypatch):
     settings.ensure_home()
     migrate(settings.relational_url)
     world = seed_world(settings.relational_url, settings.alliance_key())
+    world["reports"] = seed_reports(settings.relational_url, settings.alliance_key())
     app = create_app(settings)
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",

@@ -54,3 +54,30 @@ def login(client, username: str = "aoc-analyst", password: str = PASSWORD):
     r = client.get("/app/login")
     return client.post("/app/login", data={"csrf_token": csrf_of(r.text), "username": username,
                                            "password": password, "next": "/app/"}, follow_redirects=False)
+
+
+def seed_reports(url: str, key: bytes, days: int = 10) -> list[str]:
+    """A fortnight of victim reports through the reports service (for charts and holds)."""
+    from datetime import timedelta
+
+    from zeroscam.kit.db import session_scope
+    from zeroscam.kit.timeutil import to_iso_bangkok, utcnow
+    from zeroscam.reports import service as reports
+
+    kinds = ("call_centre", "online_shopping", "investment", "job", "romance", "loan")
+    provinces = ("Bangkok", "Chiang Mai", "Khon Kaen", "Songkhla", "Chon Buri")
+    ids = []
+    now = utcnow()
+    with session_scope(url) as s:
+        for i in range(days * 2):
+            at = now - timedelta(days=i // 2, hours=3 * (i % 2) + 1)
+            out = reports.submit_report(s, {
+                "reported_at": to_iso_bangkok(at), "scam_type": kinds[i % len(kinds)],
+                "loss_thb": 5000.0 + 2500 * (i % 7),
+                "victim": {"phone": f"08{10000000 + i:08d}", "province": provinces[i % len(provinces)]},
+                "contacts": [{"type": "phone", "value": f"06{50000000 + i % 4:08d}"}],
+                "transfers": [{"ts": to_iso_bangkok(at - timedelta(hours=2)), "to_bank": "014",
+                               "to_account": f"{9876543210 + i % 3}", "amount": 5000.0 + 2500 * (i % 7)}],
+                "narrative": "โทรมาอ้างเป็นเจ้าหน้าที่ ให้โอนเงิน"}, key=key, source="public")
+            ids.append(out.report.id)
+    return ids
