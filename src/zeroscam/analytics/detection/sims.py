@@ -198,6 +198,54 @@ def linked_groups(feats: pd.DataFrame, links: pd.DataFrame | None) -> np.ndarray
     return first
 
 
+def pu_crossfit_grouped(X: pd.DataFrame, groups: list[str], positive: np.ndarray, *,
+                        exclude_from_negatives: np.ndarray, seed: int = common.SEED,
+                        rounds: int = 150, folds: int = 5, max_negatives: int = 60_000) -> common.CrossFit:
+    """`common.pu_crossfit` with two changes for numbers: folds by linked group, and
+    each unlabeled group weighs as one negative in all (1/size per member).
+
+    Why: the SIMs of a farm that no report names yet are many near-identical rows;
+    taught as negatives at full weight, one such farm outweighs the named SIMs of
+    other farms and teaches the model that farms are honest. Honest numbers are
+    mostly alone or in small families, so they keep nearly full weight.
+    """
+    import lightgbm as lgb
+
+    n = len(X)
+    positive = np.asarray(positive, dtype=bool)
+    excluded = np.asarray(exclude_from_negatives, dtype=bool) & ~positive
+    features = list(X.columns)
+    matrix = X.to_numpy(np.float64)
+    fold = common.stable_folds(groups, folds, salt=f"fold{seed}")
+    score = np.zeros(n, dtype=np.float64)
+    fit = common.CrossFit(score=score, fold=fold, features=features)
+    if positive.sum() < 2 or (~positive & ~excluded).sum() < 2:
+        fit.models = [None] * folds
+        return fit
+    keys = pd.Series(groups)
+    size = keys.map(keys.value_counts()).to_numpy(np.float64)
+    u = common.stable_uniform(keys.tolist(), salt=f"neg{seed}")
+    base = common.lgbm_params(seed, **TRAIN_PARAMS)
+    for f in range(folds):
+        train_pos = positive & (fold != f)
+        train_neg = ~positive & ~excluded & (fold != f)
+        rate = min(1.0, max_negatives / max(int(train_neg.sum()), 1))
+        train_neg &= u < rate
+        if train_pos.sum() == 0 or train_neg.sum() == 0:
+            fit.models.append(None)
+            continue
+        idx = np.flatnonzero(train_pos | train_neg)
+        w = np.where(positive[idx], 1.0, 1.0 / (rate * size[idx]))
+        booster = lgb.train(dict(base), lgb.Dataset(matrix[idx], label=positive[idx].astype(np.float64),
+                                                    weight=w, feature_name=features, free_raw_data=True),
+                            num_boost_round=rounds)
+        fit.models.append(booster)
+        rows = np.flatnonzero(fold == f)
+        if len(rows):
+            score[rows] = booster.predict(matrix[rows], num_threads=common.THREADS)
+    return fit
+
+
 def score_numbers(feats: pd.DataFrame, links: pd.DataFrame | None = None, *, details: bool = False, step=lambda *_a, **_k: None) -> pd.DataFrame:
     """Model + rules over a feature table from `sim_features` (sorted by msisdn)."""
     feats = feats.reset_index(drop=True)
@@ -216,16 +264,16 @@ def score_numbers(feats: pd.DataFrame, links: pd.DataFrame | None = None, *, det
     # feature derived from other numbers' labels (a farm nobody named yet must still
     # look like the named farms).
     X1 = feats[[c for c in columns if c not in NEIGHBOUR_LABEL_FEATURES]].astype(np.float64)
-    fit1 = common.pu_crossfit(X1, groups, named, exclude_from_negatives=unsure, params=TRAIN_PARAMS)
+    fit1 = pu_crossfit_grouped(X1, groups, named, exclude_from_negatives=unsure)
     prob1 = common.prior_corrected(fit1.score, named)
     step("round one")
 
     # Round 2: add the neighbours' round-one scores (holder), so unnamed SIMs of a
     # holder whose other SIMs look like a farm rise with them.
     neigh = _neighbour_scores(feats, prob1, links)
-    X2 = pd.concat([feats[columns].astype(np.float64), neigh], axis=1)
-    fit2 = common.pu_crossfit(X2, groups, named, exclude_from_negatives=unsure | (prob1 >= 0.5),
-                              seed=common.SEED + 7, params=TRAIN_PARAMS)
+    X2 = pd.concat([X1, neigh], axis=1)
+    fit2 = pu_crossfit_grouped(X2, groups, named, exclude_from_negatives=unsure | (prob1 >= 0.5),
+                               seed=common.SEED + 7)
     prob = common.prior_corrected(fit2.score, named)
     step("round two")
 
