@@ -17,10 +17,12 @@
       return;
     }
     Chart.defaults.font.family = getComputedStyle(document.documentElement).fontFamily;
+    // Short labels keep a phone-width chart readable; the table beside it has the full text.
+    var short = function (text, n) { return text.length > n ? text.slice(0, n - 1) + '…' : text; };
     if (perDay) {
       new Chart(perDay, {
         data: {
-          labels: data.days,
+          labels: data.days.map(function (d) { return d.slice(5); }),
           datasets: [
             { type: 'bar', label: data.labels.reports, data: data.reports, backgroundColor: '#0b4f8a', yAxisID: 'y' },
             { type: 'line', label: data.labels.loss, data: data.loss, borderColor: '#b3261e', backgroundColor: '#b3261e', yAxisID: 'y1', tension: 0.2, pointRadius: 2 }
@@ -39,7 +41,7 @@
     if (byType && data.types && data.types.labels.length) {
       new Chart(byType, {
         type: 'bar',
-        data: { labels: data.types.labels, datasets: [{ label: data.labels.reports, data: data.types.reports, backgroundColor: '#3d7cc0' }] },
+        data: { labels: data.types.labels.map(function (l) { return short(l, 22); }), datasets: [{ label: data.labels.reports, data: data.types.reports, backgroundColor: '#3d7cc0' }] },
         options: { indexAxis: 'y', responsive: true, maintainAspectRatio: false, animation: false, plugins: { legend: { display: false } } }
       });
     } else if (byType) {
@@ -62,11 +64,12 @@
       style: [
         { selector: 'node', style: {
           'label': 'data(label)', 'font-size': 10, 'text-valign': 'bottom', 'text-margin-y': 4,
+          'font-family': getComputedStyle(document.documentElement).fontFamily,
           'background-color': function (n) { return COLORS[n.data('kind')] || '#555'; },
           'width': 18, 'height': 18, 'color': '#1b2430' } },
         { selector: 'node[risk = "high"]', style: { 'border-width': 3, 'border-color': '#b3261e' } },
         { selector: 'node[?center]', style: { 'width': 30, 'height': 30, 'font-weight': 'bold' } },
-        { selector: 'node[kind = "report"]', style: { 'shape': 'round-rectangle' } },
+        { selector: 'node[kind = "report"]', style: { 'shape': 'round-rectangle', 'font-size': 8, 'color': '#5b6675' } },
         { selector: 'edge', style: { 'width': 1.5, 'line-color': '#aeb7c2', 'curve-style': 'bezier' } },
         { selector: 'edge[link = "transfer"]', style: { 'target-arrow-shape': 'triangle', 'target-arrow-color': '#aeb7c2', 'line-color': '#b3261e' } }
       ],
