@@ -24,6 +24,18 @@ def _optional(module: str, name: str):
     return getattr(mod, name, None)
 
 
+def _guarded(what: str, fn, *args, **kwargs):
+    """Run another part's analytic; if it fails, warn (error type only) and fall back (None).
+
+    A broken detector or tracer must not stop reports, holds and report-based risk."""
+    try:
+        return fn(*args, **kwargs)
+    except Exception as exc:  # noqa: BLE001 - fall back, loudly
+        log.warning("%s failed (%s); continuing without it", what, type(exc).__name__,
+                    extra={"fields": {"part": what, "error": type(exc).__name__}})
+        return None
+
+
 def _engine(dataset):
     from zeroscam.analytics.engine import make_engine
 
@@ -35,7 +47,7 @@ def detect_mules(dataset) -> pd.DataFrame | None:
     fn = _optional("zeroscam.analytics.detection.mules", "detect_mules")
     if fn is None or not (dataset.has("transactions") or dataset.has("accounts")):
         return None
-    return fn(dataset, _engine(dataset))
+    return _guarded("mule detector", fn, dataset, _engine(dataset))
 
 
 def detect_sims(dataset, account_scores: pd.DataFrame | None = None) -> pd.DataFrame | None:
@@ -44,7 +56,7 @@ def detect_sims(dataset, account_scores: pd.DataFrame | None = None) -> pd.DataF
     if fn is None or not (dataset.has("cdrs") or dataset.has("sims")):
         return None
     kwargs = {"account_scores": account_scores} if account_scores is not None else {}
-    return fn(dataset, _engine(dataset), **kwargs)
+    return _guarded("SIM detector", fn, dataset, _engine(dataset), **kwargs)
 
 
 def trace_reports(dataset, report_ids: list[str]) -> pd.DataFrame | None:
@@ -52,7 +64,7 @@ def trace_reports(dataset, report_ids: list[str]) -> pd.DataFrame | None:
     fn = _optional("zeroscam.analytics.trace", "trace_reports")
     if fn is None or not report_ids or not dataset.has("transactions"):
         return None
-    return fn(dataset, _engine(dataset), report_ids)
+    return _guarded("trace", fn, dataset, _engine(dataset), report_ids)
 
 
 def trace_report(dataset, report_id: str, transfers: list[dict]) -> pd.DataFrame | None:
@@ -60,4 +72,4 @@ def trace_report(dataset, report_id: str, transfers: list[dict]) -> pd.DataFrame
     fn = _optional("zeroscam.analytics.trace", "trace_report")
     if fn is None or dataset is None or not dataset.has("transactions") or not transfers:
         return None
-    return fn(dataset, report_id, transfers=transfers)
+    return _guarded("trace", fn, dataset, report_id, transfers=transfers)
