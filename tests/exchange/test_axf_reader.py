@@ -195,3 +195,42 @@ def test_amounts_are_finite_positive(messy):
     ds = open_dataset(messy)
     for (amount,) in ds.con.execute("SELECT amount FROM transactions").fetchall():
         assert amount > 0 and math.isfinite(amount)
+
+
+def _append(path, data: bytes):
+    with open(path, "ab") as f:
+        f.write(data)
+
+
+@pytest.mark.parametrize("damage, file, line, message", [
+    (b"T-9100,2025-03-01T12:00:00+07:00,promptpay,004,1234567890,002,4440009999,120.00,d,extra\n",
+     "transactions.csv", 7, "wrong number of fields"),
+    (b'T-9100,"2025-03-01T12:00:00+07:00,promptpay,004\n', "transactions.csv", 7, "unterminated quoted field"),
+    (b"\xff\xfe,AIS,1101700230708,2012-08-01\n", "sims.csv", 5, "not UTF-8"),
+])
+def test_broken_csv_files(tiny, damage, file, line, message):
+    _append(tiny / file, damage)
+    with pytest.raises(DataError, match=message) as info:
+        open_dataset(tiny)
+    assert info.value.line == line and info.value.file.endswith(file)
+    assert "\n" not in str(info.value)
+
+
+def test_empty_file_and_bom(tiny):
+    (tiny / "sims.csv").write_bytes(b"\xef\xbb\xbf" + (tiny / "sims.csv").read_bytes())
+    assert open_dataset(tiny).con.execute("SELECT count(*) FROM sims WHERE msisdn LIKE '+66%'").fetchone()[0] == 3
+    (tiny / "cdrs.csv").write_bytes(b"")
+    with pytest.raises(DataError, match="no header") as info:
+        open_dataset(tiny)
+    assert info.value.line == 1
+
+
+def test_header_only_file_is_an_empty_table(tiny):
+    (tiny / "cdrs.csv").write_text("ts,kind,caller,callee,duration_s\n")
+    ds = open_dataset(tiny)
+    assert ds.has("cdrs") and ds.count("cdrs") == 0
+
+
+def test_not_a_folder(tmp_path):
+    with pytest.raises(DataError, match="no such directory"):
+        open_dataset(tmp_path / "nope")

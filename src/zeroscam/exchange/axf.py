@@ -247,27 +247,59 @@ class _BulkReader:
     # -- reading
 
     def _duck_error(self, exc: Exception) -> DataError:
-        text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        m = re.search(r"[Ll]ine:?\s*(\d+)", str(exc))
-        return DataError(f"cannot read {self.name}: {text}", file=str(self.path),
+        """DuckDB's reader errors → one line naming the file and, when DuckDB says it, the line."""
+        text = str(exc)
+        m = re.search(r"[Ll]ine:?\s*(\d+)", text)
+        first = text.splitlines()[0] if text else type(exc).__name__
+        first = re.sub(r"^[A-Za-z ]+Error: ", "", first)
+        for known, message in (("Expected Number of Columns", "wrong number of fields"),
+                               ("unterminated quote", "unterminated quoted field"),
+                               ("Invalid unicode", "not UTF-8 text")):
+            if known.lower() in text.lower():
+                first = message
+                break
+        return DataError(f"cannot read {self.name}: {first}", file=str(self.path),
                          line=int(m.group(1)) if m else None)
+
+    def _csv_header(self) -> list[str]:
+        """The header row, read by Python's csv module (no sniffing: AXF fixes the dialect)."""
+        with open(self.path, "rb") as f:
+            first = f.readline()
+        try:
+            header = next(csv.reader([first.decode("utf-8-sig")]), None)
+        except UnicodeDecodeError:
+            raise DataError("not UTF-8 text", file=str(self.path), line=1) from None
+        if not header:
+            raise DataError("empty file: no header row", file=str(self.path), line=1)
+        return header
 
     def _reader_sql(self) -> str:
         p = _sql_str(self.path)
         if self.path.suffix == ".parquet":
             return f"read_parquet('{p}')"
-        return (f"read_csv('{p}', delim=',', quote='\"', escape='\"', header=true, all_varchar=true, "
-                f"strict_mode=true)")
+        names: list[str] = []
+        for col in self.header:
+            name = col
+            while name in names:  # duplicated names: keep the first under its own name
+                name += "_"
+            names.append(name)
+        columns = ", ".join(f"'{_sql_str(n)}': 'VARCHAR'" for n in names)
+        return (f"read_csv('{p}', delim=',', quote='\"', escape='\"', header=true, auto_detect=false, "
+                f"columns={{{columns}}}, strict_mode=true, encoding='utf-8')")
 
     def _source_sql(self) -> str:
         """The file as a relation of trimmed VARCHAR columns (NULL for empty), absent optional columns NULL."""
-        try:
-            header = [r[0] for r in self.con.execute(f"DESCRIBE SELECT * FROM {self._reader_sql()}").fetchall()]
-        except duckdb.Error as exc:
-            raise self._duck_error(exc) from None
+        if self.path.suffix == ".parquet":
+            try:
+                self.header = [r[0] for r in self.con.execute(
+                    f"DESCRIBE SELECT * FROM {self._reader_sql()}").fetchall()]
+            except duckdb.Error as exc:
+                raise self._duck_error(exc) from None
+        else:
+            self.header = self._csv_header()
         by_key: dict[str, str] = {}
-        for col in header:
-            by_key.setdefault(col.strip().lstrip("\ufeff").lower(), col)
+        for col in self.header:
+            by_key.setdefault(col.strip().lower(), col)
         for col in REQUIRED[self.name]:
             if col not in by_key:
                 raise DataError("missing required column", file=str(self.path), line=1, column=col)

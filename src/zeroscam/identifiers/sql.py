@@ -16,7 +16,7 @@ _PHONE_TH = r"^(?:0|\+?66)([689][0-9]{8}|[2-7][0-9]{7})$"
 
 
 def phone(x: str) -> str:
-    s = f"regexp_replace({x}, '[ ()-]', '', 'g')"
+    s = f"translate({x}, ' ()-', '')"
     th = f"regexp_extract({s}, '{_PHONE_TH}', 1)"
     return (f"(CASE WHEN regexp_full_match({x}, '\\+66(?:[689][0-9]{{8}}|[2-7][0-9]{{7}})') THEN {x} "
             f"WHEN {th} <> '' THEN '+66' || {th} "
@@ -28,8 +28,9 @@ def bank_code(x: str) -> str:
 
 
 def account_digits(x: str) -> str:
-    s = f"regexp_replace({x}, '[ .-]', '', 'g')"
-    return f"(CASE WHEN regexp_full_match({s}, '[0-9]{{6,20}}') THEN {s} END)"
+    s = f"translate({x}, ' .-', '')"
+    return (f"(CASE WHEN regexp_full_match({x}, '[0-9]{{6,20}}') THEN {x} "
+            f"WHEN regexp_full_match({s}, '[0-9]{{6,20}}') THEN {s} END)")
 
 
 def national_id_valid(x: str) -> str:
