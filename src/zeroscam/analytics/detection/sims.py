@@ -169,6 +169,30 @@ def _neighbour_scores(feats: pd.DataFrame, prob: np.ndarray, links: pd.DataFrame
     return out
 
 
+def pu_f1_threshold(score: np.ndarray, labeled: np.ndarray, *, floor: float = 0.05) -> float:
+    """The flag threshold that maximises Lee & Liu's PU criterion recall² / P(flagged),
+    where recall is measured on the labeled (named) numbers with their cross-fitted
+    scores. It is proportional to F1's precision × recall without needing negatives,
+    so the cut comes from this dataset alone. `floor` only guards against flagging
+    on noise when labels are very few."""
+    score = np.asarray(score, dtype=np.float64)
+    labeled = np.asarray(labeled, dtype=bool)
+    if labeled.sum() < 3:
+        return 0.5
+    order = np.argsort(-score, kind="stable")
+    s_sorted = score[order]
+    hits = np.cumsum(labeled[order])
+    # evaluate only at the last position of each distinct score (ties flag together)
+    last = np.r_[s_sorted[1:] != s_sorted[:-1], True]
+    k = np.flatnonzero(last & (s_sorted >= floor))
+    if len(k) == 0:
+        return 0.5
+    recall = hits[k] / labeled.sum()
+    flagged_share = (k + 1) / len(score)
+    best = int(np.argmax(recall**2 / flagged_share))
+    return float(s_sorted[k[best]])
+
+
 def linked_groups(feats: pd.DataFrame, links: pd.DataFrame | None) -> np.ndarray:
     """A group key per number: numbers joined by a shared handset or holder (transitively)
     share it. The key is the group's smallest msisdn, so it depends on neither row
@@ -277,9 +301,12 @@ def score_numbers(feats: pd.DataFrame, links: pd.DataFrame | None = None, *, det
     prob = common.prior_corrected(fit2.score, named)
     step("round two")
 
-    # Evidence from the rules: a named number, or one that called far too many victims.
-    score = np.maximum(prob, np.where(rule_victims, np.maximum(prob, 0.5), 0.0))
-    threshold = common.choose_threshold(score, named)
+    # Final score: the better of the two rounds (round one sees a farm nobody named
+    # through its behaviour alone; round two adds its neighbours), raised by the rule
+    # on victims called.
+    score = np.maximum(prob1, prob)
+    score = np.where(rule_victims, np.maximum(score, 0.5), score)
+    threshold = pu_f1_threshold(score, named)
     flagged = score >= threshold
     # A number named by two or more separate reports is flagged whatever the model says.
     flagged |= feats["n_named"].to_numpy() >= 2
