@@ -105,7 +105,8 @@ class CrossFit:
 def pu_crossfit(X: pd.DataFrame, keys: Sequence[str], positive: np.ndarray, *,
                 exclude_from_negatives: np.ndarray | None = None,
                 folds: int = 5, rounds: int = 150, max_negatives: int = 60_000,
-                seed: int = SEED, params: Mapping | None = None) -> CrossFit:
+                seed: int = SEED, params: Mapping | None = None,
+                positive_weight: np.ndarray | None = None) -> CrossFit:
     """Cross-fitted PU LightGBM: positives vs the unlabeled rest.
 
     X: one row per entity, numeric feature columns only (NaN allowed).
@@ -115,6 +116,8 @@ def pu_crossfit(X: pd.DataFrame, keys: Sequence[str], positive: np.ndarray, *,
     evidence of being positive (rules fired, close to labeled ones) that must not
     be taught as negatives. Negatives are subsampled to `max_negatives` per fold
     (deterministically) and re-weighted so scores stay P(labeled | x).
+    positive_weight: optional per-row weight of the positives (e.g. from
+    `clean_label_weights`: labels the data itself doubts count less).
     """
     n = len(X)
     positive = np.asarray(positive, dtype=bool)
@@ -145,7 +148,8 @@ def pu_crossfit(X: pd.DataFrame, keys: Sequence[str], positive: np.ndarray, *,
             continue
         idx = np.flatnonzero(train_pos | train_neg)
         y = positive[idx].astype(np.float64)
-        w = np.where(positive[idx], 1.0, 1.0 / rate)
+        pos_w = np.ones(n) if positive_weight is None else np.asarray(positive_weight, dtype=np.float64)
+        w = np.where(positive[idx], pos_w[idx], 1.0 / rate)
         booster = lgb.train(dict(base), lgb.Dataset(matrix[idx], label=y, weight=w,
                                                     feature_name=features, free_raw_data=True),
                             num_boost_round=rounds)
@@ -156,14 +160,51 @@ def pu_crossfit(X: pd.DataFrame, keys: Sequence[str], positive: np.ndarray, *,
     return fit
 
 
-def prior_corrected(score: np.ndarray, positive: np.ndarray, *, floor: float = 0.05) -> np.ndarray:
-    """Elkan–Noto: P(positive | x) ≈ P(labeled | x) / c, c = mean cross-fitted score of the
-    labeled positives. Clipped to [0, 1]. `floor` keeps c sane when labels are few."""
+def clean_label_weights(probability: np.ndarray, positive: np.ndarray, *, low: float = 0.05) -> np.ndarray:
+    """Weights for a second PU pass: a labeled row counts as much as the first pass's
+    cross-fitted probability that it is positive (confident learning: a label that
+    looks nothing like the other labels — a mistaken report — is mostly ignored).
+    Unlabeled rows get 1."""
+    positive = np.asarray(positive, dtype=bool)
+    return np.where(positive, np.clip(probability, low, 1.0), 1.0)
+
+
+def prior_corrected(score: np.ndarray, positive: np.ndarray, *, floor: float = 0.05,
+                    weights: np.ndarray | None = None) -> np.ndarray:
+    """Elkan–Noto: P(positive | x) ≈ P(labeled | x) / c, with c the typical cross-fitted
+    score of the labeled positives. c is their *median*, not the mean, so that a minority
+    of mistaken labels (honest entities named by mistake, scored low) does not deflate c
+    and inflate every probability. Clipped to [0, 1]; `floor` keeps c sane when labels
+    are few. `weights` (per row) makes it a weighted median."""
     positive = np.asarray(positive, dtype=bool)
     if positive.sum() == 0:
         return np.zeros_like(score)
-    c = max(float(np.mean(score[positive])), floor)
+    if weights is None:
+        c = float(np.median(score[positive]))
+    else:
+        values, w = score[positive], np.asarray(weights, dtype=np.float64)[positive]
+        order = np.argsort(values, kind="stable")
+        cum = np.cumsum(w[order])
+        c = float(values[order][np.searchsorted(cum, cum[-1] / 2)])
+    c = max(c, floor)
     return np.clip(score / c, 0.0, 1.0)
+
+
+def combine_reports(p_model: np.ndarray, n_independent: np.ndarray, *, likelihood_ratio: float = 3.0,
+                    alone: float = 0.35) -> np.ndarray:
+    """Add victim reports to a behavioural probability.
+
+    Each independent report multiplies the odds by `likelihood_ratio` (reports are
+    evidence, not proof: mistaken reports exist); and a named entity scores at least
+    `1 - (1 - alone)^n` however innocent it looks — one report alone is moderate,
+    several independent ones are strong."""
+    p = np.clip(np.asarray(p_model, dtype=np.float64), 1e-4, 1 - 1e-6)
+    n = np.asarray(n_independent, dtype=np.float64)
+    odds = p / (1 - p) * likelihood_ratio ** n
+    combined = odds / (1 + odds)
+    floor = 1.0 - (1.0 - alone) ** n
+    out = np.maximum(combined, floor)
+    return np.where(n > 0, out, np.asarray(p_model, dtype=np.float64))
 
 
 def otsu_threshold(values: np.ndarray, *, bins: int = 200, lo: float = 0.0, hi: float = 1.0) -> float:

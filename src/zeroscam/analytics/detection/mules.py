@@ -29,6 +29,8 @@ import pandas as pd
 
 from zeroscam.analytics.detection.common import (
     choose_threshold,
+    clean_label_weights,
+    combine_reports,
     noisy_or,
     prior_corrected,
     pu_crossfit,
@@ -63,7 +65,7 @@ FEATURE_CODES = {
     "reported_payers": "near_reported", "to_reported_1": "near_reported",
     "holder_banks": "holder_multi_bank", "holder_banks_14d": "holder_multi_bank",
     "holder_accounts": "holder_multi_bank", "holder_sims": "holder_multi_bank",
-    "holder_other_labeled": "holder_reported",
+    "holder_other_labeled": "holder_reported", "device_reported": "shared_device",
     "in_from_pass": "chain", "out_to_pass": "chain", "pass_in_from_pass": "chain",
     "gather_sources": "scatter_gather", "scatter_sinks": "scatter_gather",
     "in_avg_thb": "amount_pattern", "out_avg_thb": "amount_pattern", "in_thb": "amount_pattern",
@@ -119,19 +121,31 @@ def detect_mules(dataset, engine) -> pd.DataFrame:
     X = X.astype(np.float64)
 
     rules = typology_rules(X)
-    implicated = rules.to_numpy().any(axis=1) | (X["from_reported_1"].to_numpy() >= 0.5) \
-        | (X["holder_other_labeled"].to_numpy() > 0)
+    # Unlabeled accounts that must not be taught as "honest": those fed by reported
+    # accounts, holding a reported account opened together with this one, sharing an
+    # app device with reported accounts, or showing the layering typologies. (Not the
+    # fan-in / pass-through rules: honest sellers fire those, and the model must see
+    # sellers as background to learn what sets mules apart.)
+    implicated = (X["from_reported_1"].to_numpy() >= 0.5) | (X["device_reported"].to_numpy() > 0) \
+        | (_holder_mates_max(labeled.astype(np.float64), frame["holder_id"].to_numpy(), frame_opened(X),
+                             np.ones(n, dtype=bool)) > 0) \
+        | rules[["fan_out", "scatter_gather", "chain"]].to_numpy().any(axis=1)
     keys = frame["account"].tolist()
-    fit = pu_crossfit(X, keys, labeled, exclude_from_negatives=implicated, folds=FOLDS)
-    p_model = prior_corrected(fit.score, labeled)
+    # two passes: the second discounts labels the first pass could not recognise
+    # (mistaken reports naming honest sellers), so they stop teaching the model
+    first = pu_crossfit(X, keys, labeled, exclude_from_negatives=implicated, folds=FOLDS, rounds=80)
+    weights = clean_label_weights(prior_corrected(first.score, labeled), labeled)
+    fit = pu_crossfit(X, keys, labeled, exclude_from_negatives=implicated, folds=FOLDS,
+                      positive_weight=weights)
+    p_model = prior_corrected(fit.score, labeled, weights=weights)
 
-    report_p = 1.0 - (1.0 - REPORT_EVIDENCE) ** np.maximum(n_victims, np.minimum(n_reports, 1))
-    score = noisy_or(p_model, report_p)
+    independent = np.maximum(n_victims, np.minimum(n_reports, 1))
+    score = combine_reports(p_model, independent)
     # money follows money: an account fed mostly by likely mules is likely one (the
     # layers that no victim paid directly); exchanges are exits, not mules
     p_graph = _downstream(feats, score, receiver_ok=X["exchange"].to_numpy() == 0,
-                          base=lambda s: noisy_or(p_model, report_p, s))
-    score = noisy_or(p_model, report_p, p_graph)
+                          base=lambda g: combine_reports(noisy_or(p_model, g), independent))
+    score = combine_reports(noisy_or(p_model, p_graph), independent)
 
     # person level: a confident mule account lifts its holder's other accounts
     holder = frame["holder_id"].to_numpy()
@@ -152,7 +166,7 @@ def detect_mules(dataset, engine) -> pd.DataFrame:
         fired = rules.iloc[rows].copy()
         fired.index = rows
         fired.insert(0, "victim_reports", labeled[rows])
-        fired["holder_flagged"] = lifted[rows] & (score[rows] > noisy_or(p_model[rows], report_p[rows]))
+        fired["holder_flagged"] = lifted[rows]
         reasons.iloc[rows] = reason_codes(contrib, FEATURE_CODES, fired, top=4).to_numpy()
 
     bank = frame["bank"].astype(str)
@@ -163,6 +177,8 @@ def detect_mules(dataset, engine) -> pd.DataFrame:
         "score": np.round(np.clip(score, 0.0, 1.0), 6),
         "flagged": flagged.astype(int),
         "reasons": reasons,
+        "model_score": np.round(p_model, 6),
+        "reports": n_reports.astype(int),
     })
 
 

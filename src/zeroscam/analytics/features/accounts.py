@@ -41,6 +41,7 @@ class AccountFeatures:
     edges: pd.DataFrame
     labels: pd.DataFrame
     as_of: object
+    devices: pd.DataFrame | None = None
 
 
 def _sql_steps(as_of) -> list[tuple[str, str]]:
@@ -161,6 +162,11 @@ LEFT JOIN (SELECT holder_id, COUNT(DISTINCT msisdn) AS holder_sims FROM sims GRO
 LEFT JOIN mf_dev d ON d.account = a.account
 """
 
+DEVICES_SQL = """
+SELECT DISTINCT src AS account, src_device AS device FROM transactions
+WHERE src IS NOT NULL AND src_device IS NOT NULL
+"""
+
 EDGES_SQL = """
 SELECT src, dst, SUM(cents) AS cents, COUNT(*) AS n, MIN(t) AS first_t
 FROM mf_tx WHERE src IS NOT NULL AND dst IS NOT NULL AND src <> dst
@@ -197,6 +203,7 @@ def compute(engine, as_of) -> AccountFeatures:
     edges = engine.sql(EDGES_SQL)
     labels = engine.sql(LABELS_SQL)
     victims = engine.sql(VICTIM_PAYERS_SQL)
+    devices = engine.sql(DEVICES_SQL).sort_values(["account", "device"], kind="stable").reset_index(drop=True)
     drop(engine, *reversed(_TEMP))
 
     frame = frame.loc[:, ~frame.columns.duplicated()]
@@ -205,7 +212,7 @@ def compute(engine, as_of) -> AccountFeatures:
     labels = labels.sort_values("account", kind="stable").reset_index(drop=True)
     frame = _derive(frame, as_of)
     frame["victim_payer"] = frame["account"].isin(set(victims["account"])).astype(np.float64)
-    return AccountFeatures(frame=frame, edges=edges, labels=labels, as_of=as_of)
+    return AccountFeatures(frame=frame, edges=edges, labels=labels, as_of=as_of, devices=devices)
 
 
 def _num(frame: pd.DataFrame, col: str) -> np.ndarray:
@@ -318,6 +325,7 @@ def graph_features(features: AccountFeatures, labeled: np.ndarray) -> pd.DataFra
     out["from_reported_2"] = h2
     out["from_reported_3"] = h3
     out["to_reported_1"] = p_out @ lab
+    out["device_reported"] = _device_reported(features, lab)
     out["reported_payers"] = sparse.csr_matrix((np.ones_like(w), (dst, src)), shape=(n, n)) @ lab
     fwd = np.nan_to_num(frame["fwd_1d_share"].to_numpy(np.float64)) * np.clip(
         np.nan_to_num(frame["pass_ratio"].to_numpy(np.float64)), 0, 1)
@@ -334,4 +342,27 @@ def graph_features(features: AccountFeatures, labeled: np.ndarray) -> pd.DataFra
     ok = (two.row != two.col) & (two.data >= 2)
     out["gather_sources"] = np.bincount(two.col[ok], minlength=n).astype(np.float64)
     out["scatter_sinks"] = np.bincount(two.row[ok], minlength=n).astype(np.float64)
+    return out
+
+
+def _device_reported(features: AccountFeatures, lab: np.ndarray) -> np.ndarray:
+    """Per account: how many *other holders'* reported accounts used one of its app
+    devices for outgoing transfers (rings drive their mule accounts from a few phones)."""
+    frame, dev = features.frame, features.devices
+    n = len(frame)
+    if dev is None or dev.empty:
+        return np.zeros(n)
+    index = pd.Index(frame["account"])
+    pos = index.get_indexer(dev["account"])
+    dev = dev.assign(pos=pos)[pos >= 0]
+    dev = dev.assign(holder=frame["holder_id"].to_numpy()[dev["pos"].to_numpy()],
+                     lab=lab[dev["pos"].to_numpy()] > 0)
+    reported = dev[dev["lab"]][["device", "holder", "account"]].drop_duplicates()
+    if reported.empty:
+        return np.zeros(n)
+    pairs = dev[["pos", "device", "holder"]].merge(reported, on="device", suffixes=("", "_r"))
+    pairs = pairs[pairs["holder"] != pairs["holder_r"]]
+    counts = pairs.groupby("pos")["account"].nunique()
+    out = np.zeros(n)
+    out[counts.index.to_numpy()] = counts.to_numpy()
     return out
