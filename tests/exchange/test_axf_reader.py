@@ -234,3 +234,21 @@ def test_header_only_file_is_an_empty_table(tiny):
 def test_not_a_folder(tmp_path):
     with pytest.raises(DataError, match="no such directory"):
         open_dataset(tmp_path / "nope")
+
+
+def test_every_contact_type_is_normalised(tiny):
+    import json
+    line = json.loads((tiny / "reports.jsonl").read_text())
+    line["contacts"] = [
+        {"type": "phone", "value": "02-123-4567"}, {"type": "bank_account", "value": "กสิกร 123-4-56789-0"},
+        {"type": "promptpay", "value": "081 234 5678"}, {"type": "url", "value": "WWW.Example.CO.TH/Pay"},
+        {"type": "line_id", "value": "@DHL-Refund"}, {"type": "facebook", "value": "fb.com/Some.Page"},
+        {"type": "email", "value": "X@Example.com"}, {"type": "crypto_wallet", "value": "0x" + "AB" * 20},
+        {"type": "Phone", "value": "not a phone"}, {"type": "telegram", "value": "@someone"}]
+    (tiny / "reports.jsonl").write_text(json.dumps(line, ensure_ascii=False) + "\n")
+    rows = open_dataset(tiny).con.execute("SELECT type, value, raw FROM report_contacts").fetchall()
+    assert [(t, v) for t, v, _ in rows] == [
+        ("phone", "+6621234567"), ("bank_account", "004-1234567890"), ("promptpay", "+66812345678"),
+        ("url", "http://www.example.co.th/Pay"), ("line_id", "dhl-refund"), ("facebook", "some.page"),
+        ("email", "x@example.com"), ("crypto_wallet", "0x" + "ab" * 20), ("phone", None), ("telegram", None)]
+    assert rows[-1][2] == "@someone"

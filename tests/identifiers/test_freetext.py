@@ -37,3 +37,28 @@ def test_no_false_positives_on_amounts_and_dates():
 def test_bare_domain_and_national_id():
     assert kinds("เข้าเว็บ dhl-refund.co.th/pay แล้วกรอก บัตรประชาชน 1-1017-00230-70-8") == [
         ("url", "http://dhl-refund.co.th/pay"), ("national_id", "1101700230708")]
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+nsn9 = st.builds(lambda p, rest: p + rest, st.sampled_from("689"), st.text("0123456789", min_size=8, max_size=8))
+
+
+@settings(deadline=None)
+@given(nsn9, st.sampled_from(["0{n}", "0{a}-{b}-{c}", "+66 {n}", "0{a} {b} {c}"]),
+       st.sampled_from(["เบอร์", "โทร", "phone:", "call", "ติดต่อ"]),
+       st.sampled_from(["", " ด่วน", " now.", " โอน 500 บาท"]))
+def test_any_written_phone_in_text_is_found_canonical(nsn, form, keyword, tail):
+    written = form.format(n=nsn, a=nsn[:2], b=nsn[2:5], c=nsn[5:])
+    text = f"{keyword} {written}{tail}"
+    found = [f for f in extract(text) if f.kind == "phone"]
+    assert [f.value for f in found] == ["+66" + nsn]
+    assert text[found[0].start:found[0].end] == found[0].raw
+
+
+@settings(deadline=None)
+@given(st.sampled_from(["กสิกร", "KBank", "ธนาคารกสิกรไทย", "kasikorn"]), st.text("0123456789", min_size=10, max_size=10))
+def test_bank_name_then_number(name, digits):
+    text = f"โอนเข้าบัญชี {name} เลขที่ {digits[:3]}-{digits[3]}-{digits[4:9]}-{digits[9]} ค่ะ"
+    assert kinds(text) == [("bank_account", f"004-{digits}")]

@@ -140,6 +140,9 @@ def open_dataset(data_dir: str | Path, as_of: datetime | str | None = None, *,
         except ValueError as exc:
             raise DataError("as-of is not an ISO 8601 time", value=as_of) from exc
     con = con if con is not None else duckdb.connect()
+    # Row order is file order only while DuckDB keeps insertion order (its default):
+    # "first occurrence wins" and error line numbers rely on it.
+    con.execute("SET preserve_insertion_order = true")
     tick = _ticker(progress)
     sources: dict[str, Path] = {}
     staged: dict[str, str] = {}
