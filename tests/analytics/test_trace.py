@@ -202,7 +202,7 @@ def test_traced_money_is_conserved_and_bounded_by_balances(txns):
     frame = pd.DataFrame(txns, columns=["txn_id", "minute", "channel", "src", "dst", "amount"])
     frame["ts"] = [T0 + timedelta(minutes=m) for m in frame["minute"]]
     cfg = TraceConfig(floor_thb=0.0, floor_share=0.0, lot_floor_thb=0.0, endpoint_min_payers=10**9)
-    index = TraceIndex(frame, config=cfg)
+    index = TraceIndex.from_frame(frame, config=cfg)
     from zeroscam.analytics.trace import _trace_seeds
 
     receivers = set(index.dst[index.dst >= 0].tolist())

@@ -90,105 +90,111 @@ class TraceConfig:
 # --------------------------------------------------------------------------- index
 
 
+CH_OTHER, CH_CASH_OUT, CH_CRYPTO, CH_CASH_IN = 0, 1, 2, 3
+_CHANNEL_CODES = {"cash_out": CH_CASH_OUT, "crypto_out": CH_CRYPTO, "cash_in": CH_CASH_IN}
+
+
 class TraceIndex:
     """All transactions of a dataset, arranged for per-report tracing.
 
     Every transaction gives an "in" event to its receiver and an "out" event to
     its payer; events are grouped per account and sorted by time (inflows before
-    outflows at the same second). Balances per account are computed lazily.
+    outflows at the same second). Allocations per account are computed lazily.
+    Build it with `build_index(dataset)` (SQL on the engine, cached) or, for small
+    frames, `TraceIndex.from_frame`.
     """
 
-    def __init__(self, txns: pd.DataFrame, *, victim_payers: set[str] | None = None,
-                 holders: dict[str, str] | None = None, named: dict[str, int] | None = None,
-                 config: TraceConfig | None = None):
-        cfg = config or TraceConfig()
-        self.config = cfg
-        n = len(txns)
-        src = txns["src"].astype(object).where(txns["src"].notna(), None).to_numpy()
-        dst = txns["dst"].astype(object).where(txns["dst"].notna(), None).to_numpy()
-        codes, uniques = pd.factorize(np.concatenate([src, dst]), use_na_sentinel=True)
-        self.accounts = np.asarray(uniques, dtype=object)
-        self.account_code = {a: i for i, a in enumerate(self.accounts)}
-        self.src = codes[:n].astype(np.int64)
-        self.dst = codes[n:].astype(np.int64)
-        ts = pd.to_datetime(txns["ts"])
-        self.ts = ts.to_numpy(dtype="datetime64[ns]").astype(np.int64)
-        self.amount = txns["amount"].to_numpy(dtype=np.float64)
-        self.channel = txns["channel"].astype(str).to_numpy()
-        self.txn_id = txns["txn_id"].astype(str).to_numpy()
-        self.txn_row = {t: i for i, t in enumerate(self.txn_id)}
-        n_acc = len(self.accounts)
-
-        # events: (account, ts, kind 0=in 1=out, row)
-        has_src = self.src >= 0
-        has_dst = self.dst >= 0
-        rows = np.arange(n, dtype=np.int64)
-        ev_acc = np.concatenate([self.dst[has_dst], self.src[has_src]])
-        ev_ts = np.concatenate([self.ts[has_dst], self.ts[has_src]])
-        ev_kind = np.concatenate([np.zeros(has_dst.sum(), np.int8), np.ones(has_src.sum(), np.int8)])
-        ev_row = np.concatenate([rows[has_dst], rows[has_src]])
-        order = np.lexsort((ev_row, ev_kind, ev_ts, ev_acc))
-        self.ev_acc = ev_acc[order]
-        self.ev_ts = ev_ts[order]
-        self.ev_row = ev_row[order]
-        self.ev_kind = ev_kind[order]
-        self.ev_delta = np.where(self.ev_kind == 0, 1.0, -1.0) * self.amount[self.ev_row]
+    def __init__(self, *, accounts: np.ndarray, src: np.ndarray, dst: np.ndarray, ts: np.ndarray,
+                 amount: np.ndarray, channel: np.ndarray, config: TraceConfig,
+                 endpoint: np.ndarray, mule_like: np.ndarray, named: np.ndarray,
+                 holder_accounts: dict[str, list[int]], txn_lookup, events: tuple | None = None):
+        self.config = config
+        self.accounts = accounts
+        self.account_code = {a: i for i, a in enumerate(accounts)}
+        self.src, self.dst, self.ts, self.amount, self.channel = src, dst, ts, amount, channel
+        self.endpoint, self.mule_like, self.named = endpoint, mule_like, named
+        self.holder_accounts = holder_accounts
+        self._txn_lookup = txn_lookup
+        self.txn_row: dict[str, int] = {}
+        n, n_acc = len(src), len(accounts)
+        if events is None:
+            has_src, has_dst = src >= 0, dst >= 0
+            rows = np.arange(n, dtype=np.int64)
+            ev_acc = np.concatenate([dst[has_dst], src[has_src]])
+            ev_kind = np.concatenate([np.zeros(has_dst.sum(), np.int8), np.ones(has_src.sum(), np.int8)])
+            ev_row = np.concatenate([rows[has_dst], rows[has_src]])
+            order = np.lexsort((ev_row, ev_kind, ts[ev_row], ev_acc))
+            events = (ev_acc[order], ev_row[order], ev_kind[order])
+        self.ev_acc, self.ev_row, self.ev_kind = events
+        self.ev_ts = ts[self.ev_row]
+        self.ev_delta = np.where(self.ev_kind == 0, 1.0, -1.0) * amount[self.ev_row]
         self.ptr = np.searchsorted(self.ev_acc, np.arange(n_acc + 1))
-        # where each transaction's "in" event sits
-        self.in_pos = np.full(n, -1, dtype=np.int64)
+        self.in_pos = np.full(n, -1, dtype=np.int64)  # where each transaction's "in" event sits
         is_in = self.ev_kind == 0
         self.in_pos[self.ev_row[is_in]] = np.flatnonzero(is_in)
         self._balance_cache: dict[int, np.ndarray] = {}
         self._alloc_cache: dict[int, tuple[dict, dict]] = {}
 
-        # honest endpoints
-        self.endpoint = np.zeros(n_acc, dtype=bool)
-        crypto = (self.channel == "crypto_out") & has_dst
-        self.endpoint[self.dst[crypto]] = True
-        pairs = np.unique(np.stack([self.dst[has_src & has_dst], self.src[has_src & has_dst]], axis=1), axis=0) \
-            if (has_src & has_dst).any() else np.zeros((0, 2), np.int64)
-        payers = np.bincount(pairs[:, 0], minlength=n_acc) if len(pairs) else np.zeros(n_acc, np.int64)
-        self.distinct_payers = payers
-        big = np.flatnonzero(payers >= cfg.endpoint_min_payers)
-        if len(big):
-            victims = np.zeros(n_acc, dtype=bool)
-            for v in victim_payers or ():
-                code = self.account_code.get(v)
-                if code is not None:
-                    victims[code] = True
-            victim_pairs = pairs[victims[pairs[:, 1]]]
-            victim_payers_n = np.bincount(victim_pairs[:, 0], minlength=n_acc) if len(victim_pairs) else \
-                np.zeros(n_acc, np.int64)
-            share = victim_payers_n[big] / payers[big]
-            self.endpoint[big[share <= cfg.endpoint_max_victim_share]] = True
+    def lookup_txns(self, txn_ids) -> None:
+        """Learn the rows of these txn_ids (one query; remembered)."""
+        wanted = sorted({t for t in txn_ids if isinstance(t, str) and t not in self.txn_row})
+        if wanted:
+            self.txn_row.update(self._txn_lookup(wanted))
 
-        # accounts whose money we follow onward without looking further: named by several
-        # reports, or paying out from an app device that several holders' accounts share
-        self.mule_like = np.zeros(n_acc, dtype=bool)
-        self.named = np.zeros(n_acc, dtype=bool)
+    @classmethod
+    def from_frame(cls, txns: pd.DataFrame, *, victim_payers: set[str] | None = None,
+                   holders: dict[str, str] | None = None, named: dict[str, int] | None = None,
+                   config: TraceConfig | None = None) -> "TraceIndex":
+        """An index from a pandas frame of canonical transactions (small data, tests)."""
+        cfg = config or TraceConfig()
+        n = len(txns)
+        src = txns["src"].astype(object).where(txns["src"].notna(), None).to_numpy()
+        dst = txns["dst"].astype(object).where(txns["dst"].notna(), None).to_numpy()
+        codes, uniques = pd.factorize(np.concatenate([src, dst]), use_na_sentinel=True)
+        accounts = np.asarray(uniques, dtype=object)
+        n_acc = len(accounts)
+        code_of = {a: i for i, a in enumerate(accounts)}
+        src_c, dst_c = codes[:n].astype(np.int64), codes[n:].astype(np.int64)
+        channel = np.array([_CHANNEL_CODES.get(c, CH_OTHER) for c in txns["channel"]], dtype=np.int8)
+        ts = pd.to_datetime(txns["ts"]).to_numpy(dtype="datetime64[ns]").astype(np.int64)
+        both = (src_c >= 0) & (dst_c >= 0)
+        pairs = np.unique(dst_c[both] * n_acc + src_c[both])
+        payers = np.bincount(pairs // n_acc, minlength=n_acc)
+        victims = np.zeros(n_acc, dtype=bool)
+        victims[[code_of[v] for v in (victim_payers or ()) if v in code_of]] = True
+        victim_n = np.bincount(pairs[victims[pairs % n_acc]] // n_acc, minlength=n_acc)
+        endpoint = np.zeros(n_acc, dtype=bool)
+        endpoint[dst_c[(channel == CH_CRYPTO) & (dst_c >= 0)]] = True
+        endpoint |= (payers >= cfg.endpoint_min_payers) & (victim_n <= cfg.endpoint_max_victim_share * payers)
+        named_mask = np.zeros(n_acc, dtype=bool)
+        mule_like = np.zeros(n_acc, dtype=bool)
         for account, n_reports in (named or {}).items():
-            code = self.account_code.get(account)
-            if code is not None:
-                self.named[code] = True
-                self.mule_like[code] |= n_reports >= 2
-        self.holder_accounts: dict[str, list[int]] = {}
+            if account in code_of:
+                named_mask[code_of[account]] = True
+                mule_like[code_of[account]] |= n_reports >= 2
+        holder_accounts: dict[str, list[int]] = {}
         for account, holder in (holders or {}).items():
-            code = self.account_code.get(account)
-            if code is not None:
-                self.holder_accounts.setdefault(holder, []).append(code)
+            if account in code_of:
+                holder_accounts.setdefault(holder, []).append(code_of[account])
         if "src_device" in txns.columns:
             dev = txns["src_device"].to_numpy(dtype=object)
-            has_dev = has_src & pd.notna(dev)
+            has_dev = (src_c >= 0) & pd.notna(dev)
             if has_dev.any():
                 dev_codes, _ = pd.factorize(dev[has_dev])
-                acc_dev = np.unique(np.stack([dev_codes, self.src[has_dev]], axis=1), axis=0)
-                holder_codes = pd.factorize(pd.Series([(holders or {}).get(a, a) for a in self.accounts],
-                                                      dtype=object))[0]
-                n_accounts = np.bincount(acc_dev[:, 0])
-                dev_holder = np.unique(np.stack([acc_dev[:, 0], holder_codes[acc_dev[:, 1]]], axis=1), axis=0)
-                n_holders = np.bincount(dev_holder[:, 0], minlength=len(n_accounts))
+                holder_codes = pd.factorize(pd.Series([(holders or {}).get(a, a) for a in accounts], dtype=object))[0]
+                acc_dev = np.unique(dev_codes.astype(np.int64) * n_acc + src_c[has_dev])
+                dev_of, acc_of = acc_dev // n_acc, acc_dev % n_acc
+                n_accounts = np.bincount(dev_of)
+                dev_holder = np.unique(dev_of * (n_acc + 1) + holder_codes[acc_of])
+                n_holders = np.bincount(dev_holder // (n_acc + 1), minlength=len(n_accounts))
                 ring_dev = (n_accounts >= cfg.device_min_accounts) & (n_holders >= cfg.device_min_holders)
-                self.mule_like[acc_dev[ring_dev[acc_dev[:, 0]], 1]] = True
+                mule_like[acc_of[ring_dev[dev_of]]] = True
+        ids = txns["txn_id"].astype(str).tolist()
+        rows = {t: i for i, t in enumerate(ids)}
+        return cls(accounts=accounts, src=src_c, dst=dst_c, ts=ts, amount=txns["amount"].to_numpy(np.float64),
+                   channel=channel, config=cfg, endpoint=endpoint, mule_like=mule_like, named=named_mask,
+                   holder_accounts=holder_accounts,
+                   txn_lookup=lambda wanted: {t: rows[t] for t in wanted if t in rows})
 
     # -- balances
 
@@ -301,8 +307,86 @@ class TraceIndex:
 _INDEX_CACHE: "weakref.WeakKeyDictionary[object, TraceIndex]" = weakref.WeakKeyDictionary()
 
 
+def _fetch(eng, query: str) -> dict[str, np.ndarray]:
+    """Run a query and return its columns as numpy arrays (fast path on DuckDB)."""
+    con = getattr(eng, "con", None)
+    if con is not None:
+        return {k: np.asarray(v) for k, v in con.execute(query).fetchnumpy().items()}
+    frame = eng.sql(query)
+    return {c: frame[c].to_numpy() for c in frame.columns}
+
+
+def _index_from_engine(eng, cfg: TraceConfig) -> TraceIndex:
+    """Build the index with SQL on the canonical tables: codes, events, endpoints, ring devices."""
+    table = "TEMP TABLE" if eng.name == "duckdb" else "TEMP VIEW"
+    eng.execute(f"""CREATE OR REPLACE {table} _trace_acc AS
+        SELECT account, CAST(row_number() OVER (ORDER BY account) - 1 AS BIGINT) AS code FROM (
+            SELECT src AS account FROM transactions WHERE src IS NOT NULL
+            UNION SELECT dst FROM transactions WHERE dst IS NOT NULL) u""")
+    eng.execute(f"""CREATE OR REPLACE {table} _trace_txn AS
+        SELECT CAST(row_number() OVER (ORDER BY t.ts, t.txn_id) - 1 AS BIGINT) AS row, t.txn_id, t.ts,
+               coalesce(s.code, -1) AS src, coalesce(d.code, -1) AS dst, t.amount,
+               CAST(CASE t.channel WHEN 'cash_out' THEN {CH_CASH_OUT} WHEN 'crypto_out' THEN {CH_CRYPTO}
+                    WHEN 'cash_in' THEN {CH_CASH_IN} ELSE {CH_OTHER} END AS TINYINT) AS ch, t.src_device
+        FROM transactions t LEFT JOIN _trace_acc s ON s.account = t.src LEFT JOIN _trace_acc d ON d.account = t.dst""")
+    accounts = np.asarray(eng.sql("SELECT account FROM _trace_acc ORDER BY code")["account"].to_numpy(), dtype=object)
+    n_acc = len(accounts)
+    txns = _fetch(eng, "SELECT src, dst, epoch_ns(ts) AS ts, amount, ch FROM _trace_txn ORDER BY row")
+    events = _fetch(eng, """SELECT acc, row, kind FROM (
+            SELECT dst AS acc, row, ts, CAST(0 AS TINYINT) AS kind FROM _trace_txn WHERE dst >= 0
+            UNION ALL SELECT src, row, ts, CAST(1 AS TINYINT) FROM _trace_txn WHERE src >= 0) e
+        ORDER BY acc, ts, kind, row""")
+
+    def codes(query: str) -> np.ndarray:
+        return np.asarray(_fetch(eng, query)["code"], dtype=np.int64)
+
+    endpoint = np.zeros(n_acc, dtype=bool)
+    endpoint[codes(f"SELECT DISTINCT dst AS code FROM _trace_txn WHERE ch = {CH_CRYPTO} AND dst >= 0")] = True
+    endpoint[codes(f"""
+        WITH victims AS (SELECT DISTINCT a.code FROM report_transfers r JOIN _trace_acc a ON a.account = r.src),
+             pairs AS (SELECT DISTINCT dst, src FROM _trace_txn WHERE src >= 0 AND dst >= 0)
+        SELECT p.dst AS code FROM pairs p LEFT JOIN victims v ON v.code = p.src GROUP BY p.dst
+        HAVING count(*) >= {int(cfg.endpoint_min_payers)}
+           AND count(v.code) <= {float(cfg.endpoint_max_victim_share)} * count(*)""")] = True
+    named_frame = _fetch(eng, """
+        SELECT a.code, count(DISTINCT n.report_id) AS n FROM (
+            SELECT report_id, dst AS account FROM report_transfers WHERE dst IS NOT NULL
+            UNION ALL SELECT report_id, value FROM report_contacts WHERE type = 'bank_account' AND value IS NOT NULL
+        ) n JOIN _trace_acc a ON a.account = n.account GROUP BY a.code""")
+    named = np.zeros(n_acc, dtype=bool)
+    mule_like = np.zeros(n_acc, dtype=bool)
+    named_codes = np.asarray(named_frame["code"], dtype=np.int64)
+    named[named_codes] = True
+    mule_like[named_codes[np.asarray(named_frame["n"]) >= 2]] = True
+    mule_like[codes(f"""
+        WITH pairs AS (SELECT DISTINCT t.src_device AS dev, t.src AS code, coalesce(h.holder_id, a.account) AS holder
+                       FROM _trace_txn t JOIN _trace_acc a ON a.code = t.src
+                       LEFT JOIN accounts h ON h.account = a.account
+                       WHERE t.src_device IS NOT NULL AND t.src >= 0),
+             ring AS (SELECT dev FROM pairs GROUP BY dev
+                      HAVING count(DISTINCT code) >= {int(cfg.device_min_accounts)}
+                         AND count(DISTINCT holder) >= {int(cfg.device_min_holders)})
+        SELECT DISTINCT code FROM pairs WHERE dev IN (SELECT dev FROM ring)""")] = True
+    holder_frame = _fetch(eng, "SELECT h.holder_id, a.code FROM accounts h JOIN _trace_acc a ON a.account = h.account")
+    holder_accounts: dict[str, list[int]] = {}
+    for holder, code in zip(holder_frame["holder_id"].tolist(), holder_frame["code"].tolist()):
+        holder_accounts.setdefault(holder, []).append(int(code))
+
+    def lookup(wanted: list[str]) -> dict[str, int]:
+        quoted = ", ".join("'" + t.replace("'", "''") + "'" for t in wanted)
+        found = eng.sql(f"SELECT txn_id, row FROM _trace_txn WHERE txn_id IN ({quoted})")
+        return dict(zip(found["txn_id"].astype(str), found["row"].astype(int)))
+
+    return TraceIndex(accounts=accounts, src=np.asarray(txns["src"], np.int64), dst=np.asarray(txns["dst"], np.int64),
+                      ts=np.asarray(txns["ts"], np.int64), amount=np.asarray(txns["amount"], np.float64),
+                      channel=np.asarray(txns["ch"], np.int8), config=cfg, endpoint=endpoint,
+                      mule_like=mule_like, named=named, holder_accounts=holder_accounts, txn_lookup=lookup,
+                      events=(np.asarray(events["acc"], np.int64), np.asarray(events["row"], np.int64),
+                              np.asarray(events["kind"], np.int8)))
+
+
 def build_index(dataset, engine=None, config: TraceConfig | None = None) -> TraceIndex:
-    """The trace index of a dataset, built once and cached on the dataset."""
+    """The trace index of a dataset, built once (SQL through the engine) and cached on the dataset."""
     try:
         cached = _INDEX_CACHE.get(dataset)
     except TypeError:
@@ -310,16 +394,7 @@ def build_index(dataset, engine=None, config: TraceConfig | None = None) -> Trac
     if cached is not None and (config is None or cached.config == config):
         return cached
     eng = engine or DuckDBEngine(dataset.con)
-    txns = eng.sql("SELECT txn_id, ts, channel, src, dst, amount, src_device FROM transactions")
-    victims = eng.sql("SELECT DISTINCT src FROM report_transfers WHERE src IS NOT NULL")
-    holders = eng.sql("SELECT account, holder_id FROM accounts")
-    named = eng.sql("SELECT account, count(DISTINCT report_id) AS n FROM ("
-                    " SELECT report_id, dst AS account FROM report_transfers WHERE dst IS NOT NULL"
-                    " UNION ALL SELECT report_id, value FROM report_contacts"
-                    " WHERE type = 'bank_account' AND value IS NOT NULL) GROUP BY account")
-    index = TraceIndex(txns, victim_payers=set(victims["src"].astype(str)),
-                       holders=dict(zip(holders["account"], holders["holder_id"])),
-                       named=dict(zip(named["account"], named["n"].astype(int))), config=config)
+    index = _index_from_engine(eng, config or TraceConfig())
     try:
         _INDEX_CACHE[dataset] = index
     except TypeError:
@@ -360,6 +435,7 @@ def match_transfers(index: TraceIndex, transfers: list[dict]) -> list[dict]:
     """
     cfg = index.config
     out = [dict(t, row=-1, how="none") for t in transfers]
+    index.lookup_txns(t.get("txn_id") for t in out)
     used: set[int] = set()
     for t in out:
         tid = t.get("txn_id")
@@ -396,7 +472,7 @@ def match_transfers(index: TraceIndex, transfers: list[dict]) -> list[dict]:
             if row in used:
                 continue
             diff = abs(index.amount[row] - amount)
-            if diff > tol or index.channel[row] in ("cash_in", "cash_out"):
+            if diff > tol or index.channel[row] in (CH_CASH_IN, CH_CASH_OUT):
                 continue
             score = abs(int(index.ts[row]) - when) / 3.6e12 + 4.0 * diff / tol
             if kind == 0 and src_code is not None and index.src[row] != src_code:
@@ -466,9 +542,9 @@ def _trace_seeds(index: TraceIndex, seeds: list[tuple[int, int, float, int]]) ->
             row = int(index.ev_row[out_pos])
             dst = int(index.dst[row])
             channel = index.channel[row]
-            if dst < 0 or channel == "cash_out":
+            if dst < 0 or channel == CH_CASH_OUT:
                 r.cashed_out += t_amt
-            elif channel == "crypto_out":
+            elif channel == CH_CRYPTO:
                 r.crypto += t_amt
             elif follow and hop < cfg.max_hops and t_amt >= cfg.lot_floor_thb:
                 heapq.heappush(heap, (int(index.ts[row]), seq, dst, int(index.in_pos[row]), t_amt, hop + 1))
@@ -645,6 +721,7 @@ def trace_reports(dataset, engine=None, report_ids: list[str] | None = None, *,
     index = build_index(dataset, eng, config)
     transfers = _load_transfers(eng, report_ids)
     victims = _load_victims(eng, report_ids)
+    index.lookup_txns(t.get("txn_id") for items in transfers.values() for t in items)
     rows: list[dict] = []
     for report_id in sorted(set(victims) | set(transfers)):
         rows.extend(_plan_rows(index, report_id, transfers.get(report_id, []), victims.get(report_id)))
