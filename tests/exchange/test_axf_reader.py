@@ -252,3 +252,12 @@ def test_every_contact_type_is_normalised(tiny):
         ("url", "http://www.example.co.th/Pay"), ("line_id", "dhl-refund"), ("facebook", "some.page"),
         ("email", "x@example.com"), ("crypto_wallet", "0x" + "ab" * 20), ("phone", None), ("telegram", None)]
     assert rows[-1][2] == "@someone"
+
+
+def test_failure_leaves_shared_connection_clean(tiny):
+    con = duckdb.connect()
+    (tiny / "cdrs.csv").write_text("ts,kind,caller,callee,duration_s\n2025-03-01,voice,x,y,1\n")
+    with pytest.raises(DataError):
+        open_dataset(tiny, con=con)
+    names = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()]
+    assert not [n for n in names if n.startswith("_axf")]

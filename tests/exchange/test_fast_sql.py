@@ -1,6 +1,6 @@
 """The SQL fast paths answer exactly as the Python parsers wherever they answer."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 
 import duckdb
 from hypothesis import given, settings

@@ -157,7 +157,7 @@ def _accounts(con, out: Path, trans_path: Path, accounts_file: str | Path | None
                 FROM read_csv('{a}', header=true, all_varchar=true, delim=',')""")
         except duckdb.Error as exc:
             raise DataError(f"cannot read AMLworld accounts CSV: {str(exc).splitlines()[0]}", file=str(apath)) from None
-    con.execute(f"""
+    con.execute("""
         CREATE OR REPLACE TEMP TABLE _aml_accounts AS
         WITH seen AS (
             SELECT DISTINCT src_bank AS bank, src_account AS account, from_bank AS orig_bank, from_account AS orig_account

@@ -144,28 +144,32 @@ def open_dataset(data_dir: str | Path, as_of: datetime | str | None = None, *,
     # "first occurrence wins" and error line numbers rely on it.
     con.execute("SET preserve_insertion_order = true")
     tick = _ticker(progress)
-    sources: dict[str, Path] = {}
-    staged: dict[str, str] = {}
-    finals: dict[str, list[tuple[str, str]]] = {}
-    for name in BULK_TABLES:
-        path = _find_file(data_dir, name)
-        if path is None:
-            continue
-        sources[name] = path
-        reader = _BulkReader(con, name, path)
-        staged[name] = reader.stage()
-        finals[name] = reader.final
-        tick(name)
-    reports_path = data_dir / "reports.jsonl"
-    if reports_path.is_file():
-        sources["reports"] = reports_path
-        _stage_reports(con, reports_path)
-        staged["reports"] = "_axf_stage_reports"
-        tick("reports")
-    if as_of is None:
-        as_of = _latest_time(con, staged)
-    _finalise(con, staged, finals, as_of)
-    tick("canonical tables")
+    try:
+        sources: dict[str, Path] = {}
+        staged: dict[str, str] = {}
+        finals: dict[str, list[tuple[str, str]]] = {}
+        for name in BULK_TABLES:
+            path = _find_file(data_dir, name)
+            if path is None:
+                continue
+            sources[name] = path
+            reader = _BulkReader(con, name, path)
+            staged[name] = reader.stage()
+            finals[name] = reader.final
+            tick(name)
+        reports_path = data_dir / "reports.jsonl"
+        if reports_path.is_file():
+            sources["reports"] = reports_path
+            _stage_reports(con, reports_path)
+            staged["reports"] = "_axf_stage_reports"
+            tick("reports")
+        if as_of is None:
+            as_of = _latest_time(con, staged)
+        _finalise(con, staged, finals, as_of)
+        tick("canonical tables")
+    except BaseException:
+        _drop_scratch(con)
+        raise
     return Dataset(con=con, data_dir=data_dir, as_of=as_of, sources=sources)
 
 
@@ -179,6 +183,13 @@ def table_files(data_dir: str | Path) -> dict[str, Path]:
 
 
 # ---------------------------------------------------------------- helpers
+
+
+def _drop_scratch(con) -> None:
+    """Remove the reader's temporary tables (after a failure on a shared connection)."""
+    for (name,) in con.execute("SELECT table_name FROM duckdb_tables() WHERE starts_with(table_name, '_axf_')"
+                               ).fetchall():
+        con.execute(f"DROP TABLE IF EXISTS {_ident(name)}")
 
 
 def _ticker(progress) -> Progress:
@@ -355,7 +366,7 @@ class _BulkReader:
             raise self._duck_error(exc) from None
         for column, python, sql_type, when in self.fallbacks:
             self._settle(column, python, sql_type, when)
-        conditions = [f"_bad0 IS NOT NULL"] + [c for c, _, _ in self.parse_checks]
+        conditions = ["_bad0 IS NOT NULL"] + [c for c, _, _ in self.parse_checks]
         which = ("CASE WHEN _bad0 IS NOT NULL THEN _bad0 " +
                  " ".join(f"WHEN {c} THEN {len(self.plain_checks) + i}" for i, (c, _, _) in enumerate(self.parse_checks))
                  + " END")
