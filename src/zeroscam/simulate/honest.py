@@ -17,7 +17,7 @@ from zeroscam.simulate.world import World
 LOOKALIKE_ACCOUNT_KINDS = ("online_seller", "merchant", "salary_passthrough", "crypto_exchange",
                            "crypto_buyer", "supplier", "employer", "utility", "new_account", "dormant_account",
                            "border_resident", "sold_account_holder", "victim", "mistakenly_reported",
-                           "atm_heavy")
+                           "atm_heavy", "shared_device")
 LOOKALIKE_SIM_KINDS = ("courier_pool", "callcentre_pool", "multi_sim", "phone_changer", "border_resident",
                        "victim")
 
@@ -184,6 +184,8 @@ class Honest:
         self.lookalike_accounts.append((pop["emp_acct"], "employer"))
         self.lookalike_accounts.append((pop["new_accts"], "new_account"))
         self.lookalike_accounts.append((pop["dormant_accts"], "dormant_account"))
+        self.lookalike_accounts.append((pop["act_acct"][np.isin(pop["act_acct"], _accounts_of(
+            self.w, pop["shared_device_people"]))], "shared_device"))
         border = np.isin(pop["place"], _border_places())
         bp = pop["persons"][border]
         self.lookalike_accounts.append((pop["act_acct"][np.isin(pop["act_acct"], _accounts_of(self.w, bp))],

@@ -28,7 +28,7 @@ class ScaleSpec:
 SCALE_SPECS: dict[str, ScaleSpec] = {
     "tiny": ScaleSpec(persons=600, days=14, honest_txns=2_800, honest_cdrs=3_000, rings=3,
                       victims_per_ring=6, cells_per_weight=1.0),
-    "small": ScaleSpec(persons=9_000, days=30, honest_txns=140_000, honest_cdrs=120_000, rings=12,
+    "small": ScaleSpec(persons=9_000, days=30, honest_txns=140_000, honest_cdrs=120_000, rings=14,
                        victims_per_ring=25, cells_per_weight=4.0),
     "medium": ScaleSpec(persons=60_000, days=45, honest_txns=1_800_000, honest_cdrs=1_600_000, rings=40,
                         victims_per_ring=60, cells_per_weight=12.0),
@@ -126,7 +126,7 @@ def draw_params(scale: str, seed: int, rng: np.random.Generator) -> WorldParams:
     return WorldParams(
         scale=scale, seed=seed, persons=spec.persons, days=spec.days,
         honest_txns=int(spec.honest_txns * size_factor), honest_cdrs=int(spec.honest_cdrs * size_factor),
-        n_rings=max(2, int(rng.poisson(spec.rings))),
+        n_rings=max(2, int(spec.rings * 0.7) + int(rng.poisson(spec.rings * 0.3))),
         victims_per_ring=float(spec.victims_per_ring * u(0.7, 1.4)),
         operator_share=[round(ais, 4), round(true_, 4), round(1 - ais - true_, 4)],
         accounts_per_person=[round(float(x), 4) for x in acc],

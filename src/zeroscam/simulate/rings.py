@@ -13,8 +13,8 @@ import numpy as np
 from zeroscam.simulate import geo
 from zeroscam.simulate.honest import Honest
 from zeroscam.simulate.params import SCAM_CONTACT, SCAM_FREQ, SCAM_LOSS, SCAM_TYPES
-from zeroscam.simulate.registry import (CASH_OUT, CRYPTO_OUT, DAY, HOUR, MINUTE, PROMPTPAY, T0, TRANSFER,
-                                        WORK_PROFILE, YEAR, hour_profile_times)
+from zeroscam.simulate.registry import (CARD, CASH_IN, CASH_OUT, CRYPTO_OUT, DAY, HOUR, MINUTE, PAY_PROFILE,
+                                        PROMPTPAY, T0, TRANSFER, YEAR)
 from zeroscam.simulate.world import World
 
 # scam_kind codes on transaction rows
@@ -96,8 +96,14 @@ class Rings:
     # ---- build ---------------------------------------------------------------------------------
     def build(self) -> None:
         rng, p = self.rng, self.w.p
+        # every type shows up when there are rings enough (the frequent ones first), the rest by frequency
+        freq = SCAM_FREQ / SCAM_FREQ.sum()
+        first = rng.choice(len(SCAM_TYPES), size=min(p.n_rings, len(SCAM_TYPES)), replace=False, p=freq)
+        more = rng.choice(len(SCAM_TYPES), size=max(0, p.n_rings - len(first)), p=freq)
+        kinds = np.r_[first, more]
+        rng.shuffle(kinds)
         for r in range(p.n_rings):
-            st = SCAM_TYPES[rng.choice(len(SCAM_TYPES), p=SCAM_FREQ / SCAM_FREQ.sum())]
+            st = SCAM_TYPES[int(kinds[r])]
             start = T0 + int(rng.uniform(0, 0.6) * p.days * DAY)
             ring = Ring(ring_id=f"ring-{r + 1:03d}", scam_type=st, start=start, organiser=-1)
             self.make_ring(ring)
@@ -151,11 +157,39 @@ class Rings:
             self.sold.append((int(acct), int(holder), int(sold_at[i])))
         for role in ROLES:
             ring.accounts[role] = accts[roles == role]
+        self.cover_activity(accts[tier_name == "new"])
         for i in range(len(roles)):
             self.mule_rows.append(dict(account=int(accts[i]), ring=ring.ring_id, role=roles[i], tier=tier_name[i],
                                        sold_at=int(sold_at[i])))
         self.make_sims(ring, places, base_place)
         ring.handles = self._handles(ring)
+
+    def cover_activity(self, accts: np.ndarray) -> None:
+        """Some nominees use their new accounts a little themselves: a cash deposit, a few shop payments."""
+        rng, w, pop = self.rng, self.w, self.pop
+        opened = w.accounts.col("opened")
+        holder = w.accounts.col("holder")
+        for a in accts:
+            if rng.random() > 0.5:
+                continue
+            k = int(rng.integers(1, 7))
+            start = max(int(opened[a]), T0)
+            ts = np.sort(start + rng.integers(HOUR, max(2 * HOUR, w.end - start), size=k))
+            dev = self._nominee_device(int(holder[a]))
+            shop = rng.choice(pop["merch_acct"], size=k)
+            cash = rng.random(k) < 0.3
+            amount = np.where(cash, rng.integers(5, 30, k) * 100_00, rng.integers(40, 600, k) * 100)
+            channel = np.where(cash, CASH_IN, np.where(rng.random(k) < 0.5, PROMPTPAY, CARD))
+            self.txns.add(k, ts=ts, channel=channel.astype(np.int8), src=np.where(cash, -1, a),
+                          dst=np.where(cash, a, shop), amount=amount,
+                          device=np.where(channel == PROMPTPAY, dev, -1), ring=-1, victim=-1, scam_kind=-1, hop=0)
+
+    def _nominee_device(self, holder: int) -> int:
+        if not hasattr(self, "_nom_dev"):
+            self._nom_dev: dict[int, int] = {}
+        if holder not in self._nom_dev:
+            self._nom_dev[holder] = int(self.w.new_devices(1)[0])
+        return self._nom_dev[holder]
 
     def _banks(self):
         from zeroscam.simulate.params import BANKS
@@ -319,6 +353,10 @@ class Rings:
             vid = f"V-{len(self.victims) + 1:06d}"
             k = 1 + min(int(rng.geometric(0.55)) - 1, max_pay - 1) if max_pay > 1 else 1
             t = ring.start + int(rng.uniform(0, 0.95) * max(HOUR, end - ring.start))
+            # victims pay when people are awake: keep the day, draw the hour from the payment profile
+            day_start = T0 + (t - T0) // DAY * DAY
+            t = max(ring.start, day_start + int(rng.choice(24, p=PAY_PROFILE / PAY_PROFILE.sum())) * HOUR
+                    + int(rng.integers(0, HOUR)))
             gaps = {"investment": 2 * DAY, "romance": 3 * DAY, "job": 6 * HOUR}.get(ring.scam_type, 40 * MINUTE)
             times = t + np.r_[0, np.cumsum(rng.lognormal(np.log(gaps), 0.8, k - 1))].astype(np.int64)
             times = times[times < end - 10 * MINUTE]

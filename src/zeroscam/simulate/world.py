@@ -6,7 +6,7 @@ import numpy as np
 
 from zeroscam.simulate import geo
 from zeroscam.simulate.params import BANK_SHARE, BANKS, WorldParams
-from zeroscam.simulate.registry import DAY, T0, YEAR, Columns, UniqueInts, luhn_check, thai_id_check
+from zeroscam.simulate.registry import DAY, HOUR, T0, YEAR, Columns, UniqueInts, luhn_check, thai_id_check
 
 PERSON, COMPANY = 0, 1
 # company kinds
@@ -137,6 +137,11 @@ def build_population(world: World) -> dict:
     # a few open a new account inside the window (honest "new account" look-alike)
     new_owner = persons[rng.random(P) < p.new_account_share]
     new_open = T0 + rng.integers(0, p.days * DAY * 3 // 4, size=len(new_owner))
+    # a third of them open a second account at another bank within days (a new job, a new school)
+    second = new_owner[rng.random(len(new_owner)) < 0.33]
+    second_open = new_open[np.isin(new_owner, second)] + rng.integers(HOUR, 4 * DAY, size=len(second))
+    new_owner = np.concatenate([new_owner, second])
+    new_open = np.concatenate([new_open, second_open])
     new_accts = world.add_accounts(new_owner, world.draw_banks(len(new_owner)), new_open,
                                    np.full(len(new_owner), 1, np.int8), place[new_owner])
 
@@ -154,6 +159,12 @@ def build_population(world: World) -> dict:
     changer = rng.random(P) < p.phone_change_share
     change_ts = np.full(P, np.iinfo(np.int64).max)
     change_ts[changer] = T0 + rng.integers(DAY, p.days * DAY, size=int(changer.sum()))
+    # families share a phone or tablet for banking: the device of someone in the same circle
+    sharer = np.flatnonzero(rng.random(P) < 0.03)
+    lender = comm_order[comm_start[community[sharer]] + (rng.random(len(sharer)) * comm_count[community[sharer]]
+                                                         ).astype(np.int64)]
+    dev1[sharer] = dev1[lender]
+    shared_device_people = np.unique(np.r_[sharer[lender != sharer], lender[lender != sharer]])
     dev2 = dev1.copy()
     dev2[changer] = world.new_devices(int(changer.sum()))
     imei2 = imei1.copy()
@@ -229,7 +240,7 @@ def build_population(world: World) -> dict:
     acct_dev[trader_acct] = trader_owner_dev
 
     return dict(
-        acct_dev=acct_dev, persons=persons, place=place, birth_year=birth_year, community=community, comm_order=comm_order,
+        acct_dev=acct_dev, persons=persons, shared_device_people=shared_device_people, place=place, birth_year=birth_year, community=community, comm_order=comm_order,
         comm_start=comm_start, comm_count=comm_count, primary=primary, act_acct=act_acct, act_start=act_start,
         act_count=act_count, dev1=dev1, dev2=dev2, imei1=imei1, imei2=imei2, change_ts=change_ts,
         changer=changer, sims=sims, sim_holder=sim_holder, sim_start=sim_start, nsim=nsim, first_sim=first_sim,
