@@ -16,10 +16,13 @@ PHONE = {"width": 390, "height": 844}
 
 
 def _thai_font_ready(page) -> bool:
-    """The Thai web font (Sarabun from npm) is loaded and used for Thai text."""
+    """The Thai web font (Sarabun from npm, served by the app) is loaded, and body text uses it."""
     return page.evaluate("""async () => {
         await document.fonts.ready;
-        return document.fonts.check('16px Sarabun', 'ตรวจสอบ');
+        const thai = [...document.fonts].filter(f => f.family.replace(/["']/g, '') === 'Sarabun'
+                                                    && f.unicodeRange.toUpperCase().includes('E01'));
+        const family = getComputedStyle(document.body).fontFamily;
+        return thai.some(f => f.status === 'loaded') && family.startsWith('Sarabun');
     }""")
 
 
