@@ -136,3 +136,17 @@ def test_import_cli(tmp_path):
                              "--out", str(out / "x")], capture_output=True, text=True, timeout=120)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_amlworld_truth_is_read_by_evaluate(tmp_path):
+    """The truth/ folder has every file in the simulator's shapes (docs/simulator.md)."""
+    from zeroscam.evaluate.inputs import load_truth
+
+    out = tmp_path / "aml"
+    import_amlworld(DATA / "aml_small_trans.csv", out)
+    truth = load_truth(out / "truth")
+    assert len(truth.accounts) == 5 and set(truth.accounts.role) <= {"collector", "layer", "cashout"}
+    assert list(truth.scam_txns.txn_id) == ["AML-6", "AML-7", "AML-8-out", "AML-8-in", "AML-9"]
+    assert truth.scam_txns.amount.sum() == pytest.approx(1500 + 1450 + 1400 + 1400 + 1200.5)
+    assert len(truth.victims) == 0 and len(truth.sims) == 0
+    assert truth.window_end == datetime(2022, 9, 2, 3, 0)

@@ -19,7 +19,8 @@ never become Python objects. The mapping (docs/axf-reader.md):
 - accounts.csv: every account seen; holder `tok:<md5 of entity or account>`;
   opened a year before the first transaction in the file (age carries no signal).
 - truth/: transactions.csv (txn_id,is_scam), scam_txns.csv and accounts.csv in
-  the simulator's shapes (docs/simulator.md); rings are the connected
+  the simulator's shapes (docs/simulator.md) plus every other truth file
+  evaluate reads (header-only where AMLworld has no data); rings are the connected
   components of laundering transfers.
 """
 
@@ -29,7 +30,7 @@ from pathlib import Path
 
 import duckdb
 
-from zeroscam.exchange.writer import copy_query, sql_ts, write_rows
+from zeroscam.exchange.writer import copy_query, format_ts, sql_ts, write_rows
 from zeroscam.kit.errors import DataError
 
 RAW_COLUMNS = ["ts", "from_bank", "from_account", "to_bank", "to_account", "amount_received", "receiving_currency",
@@ -181,8 +182,29 @@ def _accounts(con, out: Path, trans_path: Path, accounts_file: str | Path | None
                         FROM _aml_accounts ORDER BY bank, account""", out / "accounts.csv")
 
 
+# Column lists of the simulator's truth files (docs/simulator.md), so `zeroscam evaluate` reads ours.
+TRUTH_COLUMNS = {
+    "accounts": ["account", "bank", "holder_id", "ring_id", "role", "tier", "opened_at", "sold_at", "first_scam_ts"],
+    "sims": ["msisdn", "ring_id", "role", "holder_id", "registered_at", "first_use_ts"],
+    "holders": ["holder_id", "ring_id", "role", "nominee_kind", "mule_accounts", "ring_sims"],
+    "rings": ["ring_id", "scam_type", "organiser_holder_id", "start_ts", "victims", "reported_victims", "loss_thb",
+              "accounts", "sims", "cashout", "atm_chunk_thb", "layers", "farm_province", "farm_border_km"],
+    "victims": ["victim_id", "holder_id", "ring_id", "scam_type", "age", "payments", "loss_thb", "first_paid_at",
+                "reported", "report_id", "reported_at"],
+    "scam_txns": ["txn_id", "ring_id", "victim_id", "report_id", "kind", "hop", "ts", "src", "dst", "amount"],
+    "reports": ["report_id", "reported_at", "victim_id", "ring_id", "mistaken", "target_account"],
+    "lookalike_accounts": ["account", "kind"],
+    "lookalike_sims": ["msisdn", "kind"],
+}
+_SCAM_KIND = {"cash_out": "cashout_atm", "crypto_out": "crypto_out"}
+
+
 def _truth(con, truth: Path) -> None:
-    """Labels in the simulator's truth shapes, so `zeroscam evaluate` can score."""
+    """Labels in the simulator's truth shapes, so `zeroscam evaluate` can score.
+
+    AMLworld has laundering labels only: no victims, reports, SIMs or look-alikes
+    (those files are written with their headers and no rows).
+    """
     truth.mkdir(parents=True, exist_ok=True)
     copy_query(con, "SELECT txn_id, is_laundering AS is_scam FROM _aml_txn ORDER BY n, part", truth / "transactions.csv")
     rows = con.execute("""
@@ -194,11 +216,15 @@ def _truth(con, truth: Path) -> None:
         FROM _aml WHERE is_laundering = 1 AND amount > 0 ORDER BY n""").fetchall())
     scam_rows = []
     touched: dict[str, dict] = {}
+    rings: dict[str, dict] = {}
     for txn_id, src, dst, channel, ts, amount in rows:
-        src = None if src is None or channel == "cash_in" else src
-        dst = None if dst is None or channel == "cash_out" else dst
         ring = ring_of.get(src or dst)
-        scam_rows.append({"txn_id": txn_id, "ring_id": ring, "kind": "laundering", "amount": f"{amount:.2f}"})
+        scam_rows.append({"txn_id": txn_id, "ring_id": ring, "kind": _SCAM_KIND.get(channel, "layer"), "ts": ts,
+                          "src": src, "dst": dst, "amount": f"{amount:.2f}"})
+        info_ring = rings.setdefault(ring, {"start": ts, "atm": False, "crypto": False, "amount": 0.0})
+        info_ring["start"] = min(info_ring["start"], ts)
+        info_ring["atm"] |= channel == "cash_out"
+        info_ring["crypto"] |= channel == "crypto_out"
         for key, direction in ((src, "out"), (dst, "in")):
             if key is None:
                 continue
@@ -207,8 +233,7 @@ def _truth(con, truth: Path) -> None:
             info["first"] = min(info["first"], ts)
             if direction == "out" and channel in ("cash_out", "crypto_out"):
                 info["cash"] += 1
-    write_rows(truth / "scam_txns.csv", ["txn_id", "ring_id", "victim_id", "report_id", "kind", "hop", "amount"],
-               scam_rows)
+    write_rows(truth / "scam_txns.csv", TRUTH_COLUMNS["scam_txns"], scam_rows)
     holders = dict(con.execute("SELECT bank || '-' || account, holder_id FROM _aml_accounts").fetchall())
     opened = dict(con.execute("SELECT bank || '-' || account, opened_at FROM _aml_accounts").fetchall())
     account_rows = []
@@ -223,10 +248,33 @@ def _truth(con, truth: Path) -> None:
         else:
             role = "cashout"  # end of the laundering chain
         account_rows.append({"account": key, "bank": key[:3], "holder_id": holders.get(key), "ring_id": info["ring"],
-                             "role": role, "tier": None, "opened_at": opened.get(key), "sold_at": None,
-                             "first_scam_ts": info["first"]})
-    write_rows(truth / "accounts.csv", ["account", "bank", "holder_id", "ring_id", "role", "tier", "opened_at",
-                                        "sold_at", "first_scam_ts"], account_rows)
+                             "role": role, "opened_at": opened.get(key), "first_scam_ts": info["first"]})
+    write_rows(truth / "accounts.csv", TRUTH_COLUMNS["accounts"], account_rows)
+    holder_rows: dict[tuple[str, str], int] = {}
+    for row in account_rows:
+        if row["holder_id"]:
+            holder_rows[(row["holder_id"], row["ring_id"])] = holder_rows.get((row["holder_id"], row["ring_id"]), 0) + 1
+    write_rows(truth / "holders.csv", TRUTH_COLUMNS["holders"],
+               [{"holder_id": h, "ring_id": r, "role": "nominee", "mule_accounts": n, "ring_sims": 0}
+                for (h, r), n in sorted(holder_rows.items())])
+    members = {}
+    for row in account_rows:
+        members[row["ring_id"]] = members.get(row["ring_id"], 0) + 1
+    write_rows(truth / "rings.csv", TRUTH_COLUMNS["rings"], [
+        {"ring_id": ring, "scam_type": "laundering", "start_ts": info["start"], "victims": 0, "reported_victims": 0,
+         "loss_thb": "0.00", "accounts": members.get(ring, 0), "sims": 0,
+         "cashout": "both" if info["atm"] and info["crypto"] else "atm" if info["atm"] else
+                    "crypto" if info["crypto"] else None}
+        for ring, info in sorted(rings.items())])
+    for name in ("sims", "victims", "reports", "lookalike_accounts", "lookalike_sims"):
+        write_rows(truth / f"{name}.csv", TRUTH_COLUMNS[name], [])
+    window = con.execute("SELECT min(ts), max(ts), count(*) FROM _aml_txn").fetchone()
+    import json
+
+    (truth / "params.json").write_text(json.dumps({
+        "source": "amlworld", "window_start": format_ts(window[0]), "window_end": format_ts(window[1]),
+        "counts": {"transactions": window[2], "laundering_transactions": len(rows)},
+    }, indent=2, sort_keys=True) + "\n")
 
 
 def _components(edges: list[tuple[str | None, str | None]]) -> dict[str, str]:
