@@ -92,6 +92,8 @@ def typology_rules(f: pd.DataFrame) -> pd.DataFrame:
     rules["fan_out"] = fast & (col("out_cp") >= 4) & (col("out_banks") >= 3)
     rules["scatter_gather"] = fast & ((col("gather_sources") >= 1) | (col("scatter_sinks") >= 1))
     rules["chain"] = fast & (col("pass_in_from_pass") >= 0.5)
+    # one app device driving accounts of three or more different people
+    rules["shared_device"] = col("device_holders") >= 3
     return rules
 
 
@@ -129,7 +131,7 @@ def detect_mules(dataset, engine) -> pd.DataFrame:
     implicated = (X["from_reported_1"].to_numpy() >= 0.5) | (X["device_reported"].to_numpy() > 0) \
         | (_holder_mates_max(labeled.astype(np.float64), frame["holder_id"].to_numpy(), frame_opened(X),
                              np.ones(n, dtype=bool)) > 0) \
-        | rules[["fan_out", "scatter_gather", "chain"]].to_numpy().any(axis=1)
+        | rules[["fan_out", "scatter_gather", "chain", "shared_device"]].to_numpy().any(axis=1)
     keys = frame["account"].tolist()
     # two passes: the second discounts labels the first pass could not recognise
     # (mistaken reports naming honest sellers), so they stop teaching the model
@@ -142,9 +144,10 @@ def detect_mules(dataset, engine) -> pd.DataFrame:
     independent = np.maximum(n_victims, np.minimum(n_reports, 1))
     score = combine_reports(p_model, independent)
     # money follows money: an account fed mostly by likely mules is likely one (the
-    # layers that no victim paid directly); exchanges are exits, not mules
-    p_graph = _downstream(feats, score, receiver_ok=X["exchange"].to_numpy() == 0,
-                          base=lambda g: combine_reports(noisy_or(p_model, g), independent))
+    # layers that no victim paid directly); exchanges are exits, not mules. And a ring
+    # drives its accounts from a few phones: device links carry evidence too.
+    p_graph = _propagate(feats, score, receiver_ok=X["exchange"].to_numpy() == 0,
+                         base=lambda g: combine_reports(noisy_or(p_model, g), independent))
     score = combine_reports(noisy_or(p_model, p_graph), independent)
 
     # person level: a confident mule account lifts its holder's other accounts
@@ -217,10 +220,12 @@ HOP_DAMPING = 0.9   # each hop away from the evidence is a little weaker
 HOPS = 4
 
 
-def _downstream(feats, score: np.ndarray, *, receiver_ok: np.ndarray, base) -> np.ndarray:
-    """Money-weighted mule evidence flowing down the transfer graph: for each account, the
-    share of its inflow that came from each payer times that payer's score, iterated
-    over `HOPS` hops with damping. Returns the graph evidence per account."""
+def _propagate(feats, score: np.ndarray, *, receiver_ok: np.ndarray, base) -> np.ndarray:
+    """Mule evidence spreading over the transfer graph and shared devices.
+
+    Money: for each account, the share of its inflow that came from each payer times
+    that payer's score. Devices: `device_evidence`. Iterated over `HOPS` rounds, each
+    hop damped by `HOP_DAMPING`. Returns the graph evidence per account."""
     frame, edges = feats.frame, feats.edges
     n = len(frame)
     index = pd.Index(frame["account"])
@@ -236,6 +241,8 @@ def _downstream(feats, score: np.ndarray, *, receiver_ok: np.ndarray, base) -> n
     current = score.copy()
     evidence = np.zeros(n)
     for _ in range(HOPS):
-        evidence = np.where(receiver_ok, HOP_DAMPING * (share @ current), 0.0)
+        money = np.where(receiver_ok, share @ current, 0.0)
+        device = account_features.device_evidence(feats, current)
+        evidence = HOP_DAMPING * np.maximum(money, device)
         current = base(evidence)
     return evidence

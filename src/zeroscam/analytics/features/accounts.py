@@ -163,8 +163,8 @@ LEFT JOIN mf_dev d ON d.account = a.account
 """
 
 DEVICES_SQL = """
-SELECT DISTINCT src AS account, src_device AS device FROM transactions
-WHERE src IS NOT NULL AND src_device IS NOT NULL
+SELECT src AS account, src_device AS device, COUNT(*) AS n FROM transactions
+WHERE src IS NOT NULL AND src_device IS NOT NULL GROUP BY src, src_device
 """
 
 EDGES_SQL = """
@@ -357,6 +357,7 @@ def _device_reported(features: AccountFeatures, lab: np.ndarray) -> np.ndarray:
     dev = dev.assign(pos=pos)[pos >= 0]
     dev = dev.assign(holder=frame["holder_id"].to_numpy()[dev["pos"].to_numpy()],
                      lab=lab[dev["pos"].to_numpy()] > 0)
+    dev = dev.drop(columns=["n"], errors="ignore")
     reported = dev[dev["lab"]][["device", "holder", "account"]].drop_duplicates()
     if reported.empty:
         return np.zeros(n)
@@ -366,3 +367,34 @@ def _device_reported(features: AccountFeatures, lab: np.ndarray) -> np.ndarray:
     out = np.zeros(n)
     out[counts.index.to_numpy()] = counts.to_numpy()
     return out
+
+
+def device_evidence(features: AccountFeatures, score: np.ndarray) -> np.ndarray:
+    """Per account: the scores of *other holders'* accounts driven from the same app
+    devices, each device weighted by the share of this account's outgoing transfers made
+    from it. A ring drives all its mule accounts from a few phones (100% of their
+    transfers); a victim whose phone a ring took over made one payment of many from it."""
+    frame, dev = features.frame, features.devices
+    n = len(frame)
+    if dev is None or dev.empty:
+        return np.zeros(n)
+    index = pd.Index(frame["account"])
+    pos = index.get_indexer(dev["account"])
+    dev = dev.assign(pos=pos)[pos >= 0]
+    p = dev["pos"].to_numpy()
+    dev = dev.assign(holder=frame["holder_id"].to_numpy()[p], s=np.asarray(score)[p],
+                     share=dev["n"].to_numpy(np.float64) / dev.groupby("pos")["n"].transform("sum").to_numpy())
+    per_holder = dev.groupby(["device", "holder"], sort=True)["s"].max().reset_index()
+    per_holder = per_holder.sort_values(["device", "s", "holder"], ascending=[True, False, True], kind="stable")
+    rank = per_holder.groupby("device").cumcount()
+    top1 = per_holder[rank == 0].set_index("device")
+    top2 = per_holder[rank == 1].set_index("device")["s"]
+    d = dev["device"]
+    best = d.map(top1["s"]).to_numpy()
+    best_holder = d.map(top1["holder"]).to_numpy()
+    second = d.map(top2).fillna(0.0).to_numpy()
+    other = np.where(best_holder == dev["holder"].to_numpy(), second, best)
+    contrib = pd.Series(other * dev["share"].to_numpy()).groupby(p).sum()
+    out = np.zeros(n)
+    out[contrib.index.to_numpy()] = contrib.to_numpy()
+    return np.clip(out, 0.0, 1.0)
