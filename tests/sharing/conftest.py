@@ -98,3 +98,12 @@ def world(db_url, make_org) -> World:
         service.publish_all(s, now)
         s.commit()
     return w
+
+
+@pytest.fixture
+def make_org_once(session, make_org):
+    """One bank org, loaded on the test's session."""
+    from zeroscam.members.models import Org
+
+    org, _ = make_org("fuzz-bank", "bank", bank_codes=("014",))
+    return session.get(Org, org.id)

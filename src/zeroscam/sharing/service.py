@@ -374,6 +374,8 @@ def _observations_from(obj: dict, key: bytes) -> list[tuple[str, str | None, str
             out.append((kind, None, raw, bank))
             continue
         canonical = indicators.normalize(kind, raw)
+        if len(canonical) > 300:
+            raise DataError("identifiers longer than 300 characters are not taken", value=canonical[:60] + "…")
         out.append((kind, canonical, indicators.token(kind, canonical, key),
                     canonical[:3] if kind == "bank_account" else None))
     return out
@@ -413,7 +415,7 @@ def ingest_envelope(session: Session, poster: Org, objects: list, *, alliance_ke
             else:
                 raise DataError(f"objects of type {kind_of} are not taken here")
             out.successes.append({"id": oid, "version": version, "message": "accepted"})
-        except (DataError, IdentifierError, ValueError, KeyError, TypeError) as exc:
+        except (DataError, IdentifierError, ValueError, KeyError, TypeError, AttributeError, OverflowError) as exc:
             out.failures.append({"id": str(oid or "unknown"), "version": str(obj.get("modified", "")) if isinstance(obj, dict) else "",
                                  "message": str(exc)[:300]})
     if out.touched:
