@@ -146,8 +146,9 @@ def detect_mules(dataset, engine) -> pd.DataFrame:
     # money follows money: an account fed mostly by likely mules is likely one (the
     # layers that no victim paid directly); exchanges are exits, not mules. And a ring
     # drives its accounts from a few phones: device links carry evidence too.
-    p_graph = _propagate(feats, score, receiver_ok=X["exchange"].to_numpy() == 0,
-                         base=lambda g: combine_reports(noisy_or(p_model, g), independent))
+    p_money, p_device = _propagate(feats, score, receiver_ok=X["exchange"].to_numpy() == 0,
+                                   base=lambda g: combine_reports(noisy_or(p_model, g), independent))
+    p_graph = np.maximum(p_money, p_device)
     score = combine_reports(noisy_or(p_model, p_graph), independent)
 
     # person level: a confident mule account lifts its holder's other accounts
@@ -169,8 +170,11 @@ def detect_mules(dataset, engine) -> pd.DataFrame:
         fired = rules.iloc[rows].copy()
         fired.index = rows
         fired.insert(0, "victim_reports", labeled[rows])
+        fired["shared_device"] = fired["shared_device"] | (p_device[rows] >= GRAPH_REASON)
+        fired["paid_by_mules"] = p_money[rows] >= GRAPH_REASON
         fired["holder_flagged"] = lifted[rows]
-        reasons.iloc[rows] = reason_codes(contrib, FEATURE_CODES, fired, top=4).to_numpy()
+        codes = reason_codes(contrib, FEATURE_CODES, fired, top=4).to_numpy()
+        reasons.iloc[rows] = np.where(codes == "", "mule_model", codes)
 
     bank = frame["bank"].astype(str)
     return pd.DataFrame({
@@ -216,6 +220,7 @@ def _holder_mates_max(score: np.ndarray, holder: np.ndarray, age_days: np.ndarra
     return out
 
 
+GRAPH_REASON = 0.3  # graph evidence worth naming as a reason
 HOP_DAMPING = 0.9   # each hop away from the evidence is a little weaker
 HOPS = 4
 
@@ -225,7 +230,7 @@ def _propagate(feats, score: np.ndarray, *, receiver_ok: np.ndarray, base) -> np
 
     Money: for each account, the share of its inflow that came from each payer times
     that payer's score. Devices: `device_evidence`. Iterated over `HOPS` rounds, each
-    hop damped by `HOP_DAMPING`. Returns the graph evidence per account."""
+    hop damped by `HOP_DAMPING`. Returns (money evidence, device evidence) per account."""
     frame, edges = feats.frame, feats.edges
     n = len(frame)
     index = pd.Index(frame["account"])
@@ -239,10 +244,9 @@ def _propagate(feats, score: np.ndarray, *, receiver_ok: np.ndarray, base) -> np
 
     share = sparse.csr_matrix((w / np.maximum(in_tot[dst], 1), (dst, src)), shape=(n, n))
     current = score.copy()
-    evidence = np.zeros(n)
+    money = device = np.zeros(n)
     for _ in range(HOPS):
-        money = np.where(receiver_ok, share @ current, 0.0)
-        device = account_features.device_evidence(feats, current)
-        evidence = HOP_DAMPING * np.maximum(money, device)
-        current = base(evidence)
-    return evidence
+        money = HOP_DAMPING * np.where(receiver_ok, share @ current, 0.0)
+        device = HOP_DAMPING * account_features.device_evidence(feats, current)
+        current = base(np.maximum(money, device))
+    return money, device
