@@ -62,3 +62,9 @@ def test_any_written_phone_in_text_is_found_canonical(nsn, form, keyword, tail):
 def test_bank_name_then_number(name, digits):
     text = f"โอนเข้าบัญชี {name} เลขที่ {digits[:3]}-{digits[3]}-{digits[4:9]}-{digits[9]} ค่ะ"
     assert kinds(text) == [("bank_account", f"004-{digits}")]
+
+
+def test_online_is_not_line():
+    assert kinds("ซื้อของออนไลน์ 500 บาท") == []
+    assert kinds("online shopping deadline 2025") == []
+    assert kinds("ไลน์ไอดี: somchai.99 หรือ LINE: @shop") == [("line_id", "somchai.99"), ("line_id", "shop")]

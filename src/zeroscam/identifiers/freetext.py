@@ -35,8 +35,10 @@ class Found:
 _URL_RE = re.compile(r"(?:h(?:tt|xx)ps?://|www\.)[^\s<>\"'\u0E00-\u0E7F]+", re.IGNORECASE)
 _EMAIL_RE = re.compile(r"(?<![\w.+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
 _DOMAIN_RE = re.compile(r"(?<![\w@.-])(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}(?:/[^\s<>\"'\u0E00-\u0E7F]*)?")
+# "line"/"ไลน์" as a word: not inside "online", "deadline" or "ออนไลน์".
 _LINE_RE = re.compile(
-    r"(?:line\s*id|id\s*line|line|ไอดีไลน์|ไลน์\s*ไอดี|ไลน์|ไลน์ไอดี)\s*(?:คือ|is)?\s*[:：=]?\s*(@?[A-Za-z0-9._-]{2,40})",
+    r"(?:(?<![A-Za-z])(?:line\s*id|id\s*line|line)(?![A-Za-z])|(?<!ออน)(?:ไอดีไลน์|ไลน์\s*ไอดี|ไลน์))"
+    r"\s*(?:คือ|is)?\s*[:：=]?\s*(@?[A-Za-z0-9._-]{2,40})",
     re.IGNORECASE)
 _CRYPTO_RE = re.compile(r"(?<![A-Za-z0-9])(0x[0-9a-fA-F]{40}|bc1[02-9ac-hj-np-z]{11,71}|"
                         r"[13][1-9A-HJ-NP-Za-km-z]{25,34}|T[1-9A-HJ-NP-Za-km-z]{33})(?![A-Za-z0-9])")
