@@ -96,3 +96,21 @@ def test_bad_objects_fail_alone(app_client, make_org, make_indicator):
     ])
     assert status["failure_count"] == 4 and status["success_count"] == 1
     assert all(f["message"] for f in status["failures"])
+
+
+def test_member_withdraws_its_word(app_client, make_org, make_indicator):
+    bank, key = make_org("gsb", "bank", bank_codes=("030",))
+    item = [{"type": "bank_account", "value": "030-1212121212"}]
+    ind = make_indicator("[bank-account:account_number = '030-1212121212']", Level.GREEN, confidence=90)
+    _post(app_client, key, [ind])
+    assert _check(app_client, key, item)[0]["risk"] == "high"
+    status = _post(app_client, key, [dict(ind, revoked=True)])
+    assert status["success_count"] == 1, status
+    assert _check(app_client, key, item)[0]["risk"] in ("low", "unknown")
+    objs = app_client.get("/taxii2/api1/collections/community/objects/",
+                          headers={"Authorization": f"Bearer {key}", "Accept": TAXII},
+                          params={"match[type]": "indicator"}).json()["objects"]
+    assert [o.get("revoked") for o in objs] == [True]
+    # Withdrawing what one never shared is refused.
+    other = make_indicator("[bank-account:account_number = '030-9999999999']", Level.GREEN, revoked=True)
+    assert _post(app_client, key, [other])["failure_count"] == 1

@@ -433,7 +433,19 @@ def _ingest_observation(session, poster: Org, obj: dict, key: bytes, now: dateti
     observed = stix.parse_ts(obj["valid_from"]) if obj.get("valid_from") else now
     observed = min(observed, now)
     reasons = [str(x)[:40] for x in obj.get("labels", []) or []][:10]
+    withdraw = obj.get("revoked") is True
     for kind, value, token_, bank in _observations_from(obj, key):
+        if withdraw:  # the producer takes its word back
+            mine = indicators.find(session, kind, token_, indicators.producer_key(poster.id))
+            if mine is None:
+                raise DataError("revoked indicator names nothing your organisation shared")
+            mine.revoked, mine.modified_at = True, now
+            if mine.value is not None and mine.kind in check.SIGNAL_KINDS:
+                check.add_signal(session, mine.kind, mine.value, "member_confirmation", 0.0, "member_withdrawn",
+                                 now, org_id=poster.id, ref=f"org:{poster.id}")
+                out.touched.add((mine.kind, mine.value))
+            publish_indicator(session, mine, now)
+            continue
         label = _label_for(obj, kind)
         reason = CONFIRM_REASON[label]
         ob = indicators.Observation(kind=kind, token=token_, value=value, label=label, confidence=conf,
