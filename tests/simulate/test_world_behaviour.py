@@ -223,7 +223,7 @@ def test_sim_farms_burst_registered_on_shared_handsets_blasting_strangers(small_
     burst = q(small_db, """select ring_id, epoch(max(cast(registered_at as timestamptz)) -
                                       min(cast(registered_at as timestamptz))) / 86400
                            from truth_sims where role='farm_sim' group by 1""")
-    assert all(days <= 4 for _, days in burst)
+    assert all(days <= 14 for _, days in burst) and min(days for _, days in burst) <= 3
     out_in = q(small_db, """
         with f as (select msisdn from truth_sims where role='farm_sim')
         select sum(case when caller in (select msisdn from f) then 1 else 0 end),
@@ -319,3 +319,23 @@ def test_some_new_mule_accounts_carry_a_little_ordinary_use(small_db):
                         or tx.dst = m.account where m.tier = 'new'
                         and tx.txn_id not in (select txn_id from truth_scam_txns)""")
     assert n >= 3
+
+
+def test_savings_circles_and_sme_marketing_sims(small_db):
+    # organisers: many friends pay one round amount on one day, the pot leaves within hours
+    n = q1(small_db, """
+        with o as (select account from truth_lookalike_accounts where kind='savings_circle'),
+        inflow as (select dst, cast(ts as date) d, count(distinct src) k, sum(amount) total from tx
+                   where dst in (select account from o) group by 1, 2 having count(distinct src) >= 5)
+        select count(*) from inflow join tx on tx.src = inflow.dst and cast(tx.ts as date) = inflow.d
+        and tx.amount = inflow.total""")
+    assert n >= 3
+    sme = q1(small_db, """select count(*) from (select c.caller from c where c.caller in
+                          (select msisdn from truth_lookalike_sims where kind='sme_marketing') and kind='sms'
+                          group by 1 having count(distinct callee) >= 10)""")
+    assert sme >= 3
+
+
+def test_rings_differ_in_size_and_some_go_unreported(small_db):
+    sizes = [int(v) for (v,) in q(small_db, "select victims from truth_rings")]
+    assert max(sizes) >= 3 * max(1, min(sizes))

@@ -17,9 +17,9 @@ from zeroscam.simulate.world import World
 LOOKALIKE_ACCOUNT_KINDS = ("online_seller", "merchant", "salary_passthrough", "crypto_exchange",
                            "crypto_buyer", "supplier", "employer", "utility", "new_account", "dormant_account",
                            "border_resident", "sold_account_holder", "victim", "mistakenly_reported",
-                           "atm_heavy", "shared_device")
-LOOKALIKE_SIM_KINDS = ("courier_pool", "callcentre_pool", "multi_sim", "phone_changer", "border_resident",
-                       "victim")
+                           "atm_heavy", "shared_device", "savings_circle")
+LOOKALIKE_SIM_KINDS = ("courier_pool", "callcentre_pool", "sme_marketing", "multi_sim", "phone_changer",
+                       "border_resident", "victim")
 
 
 def new_txn_table() -> Columns:
@@ -102,6 +102,7 @@ class Honest:
         before = self.txns.n
         self.salaries()
         self.bills()
+        self.savings_circles()
         derived = self.txns.n - before
         budget = max(p.honest_txns - derived, P)
         # sellers' supplier payments come out of the seller-sale share (about one per seller-day)
@@ -264,6 +265,40 @@ class Honest:
         self.lookalike_accounts.append((np.unique(pop["primary"][employed[passer]]), "salary_passthrough"))
         _ = start_day
 
+    def savings_circles(self) -> None:
+        """Rotating savings groups (share circles): members pay the organiser on a fixed day each month,
+        and the organiser pays the whole pot to one member within hours — fan-in then pass-through."""
+        pop, rng, p = self.pop, self.rng, self.w.p
+        P = len(pop["persons"])
+        n = max(1, int(P * p.savings_circles_per_person))
+        org = rng.choice(P, size=n, replace=False)
+        size = rng.integers(6, 21, size=n)
+        member_org = np.repeat(np.arange(n), size)
+        members = self.friend_of(org[member_org], 0.15)
+        share = rng.choice([500, 1000, 2000, 3000, 5000, 10000], size=n, p=[0.2, 0.3, 0.2, 0.1, 0.15, 0.05])
+        day_of_month = rng.integers(0, 28, size=n)
+        org_acct = pop["primary"][org]
+        for month in range(p.days // 30 + 1):
+            day = month * 30 + day_of_month
+            live = day[member_org] < p.days
+            if not live.any():
+                continue
+            mo, who = member_org[live], members[live]
+            ts = T0 + day[mo].astype(np.int64) * DAY + rng.integers(8 * HOUR, 20 * HOUR, size=len(who))
+            self.person_pay(who, org_acct[mo], ts, share[mo].astype(np.int64) * 100,
+                            np.full(len(who), PROMPTPAY, np.int8))
+            last = np.zeros(n, dtype=np.int64)
+            np.maximum.at(last, mo, ts)
+            pot = np.bincount(mo, minlength=n) * share
+            paying = np.flatnonzero((last > 0) & (pot > 0))
+            winner = members[np.searchsorted(member_org, paying) + (month % size[paying])]
+            t_pay = last[paying] + rng.integers(10 * MINUTE, 3 * HOUR, size=len(paying))
+            ok = t_pay < self.w.end
+            paying, winner, t_pay = paying[ok], winner[ok], t_pay[ok]
+            self.add(t_pay, np.full(len(paying), PROMPTPAY, np.int8), org_acct[paying], pop["primary"][winner],
+                     (pot[paying] * 100).astype(np.int64), self.device_of(org[paying], t_pay))
+        self.lookalike_accounts.append((np.unique(org_acct), "savings_circle"))
+
     def bills(self) -> None:
         pop, rng, p = self.pop, self.rng, self.w.p
         P = len(pop["persons"])
@@ -304,6 +339,10 @@ class Honest:
         # courier pools: many short calls to distinct customers in working hours; a few call back
         self._pool_calls(n_cour, pop["cour_sims"], pop["cour_imei"], pop["cour_cell"], 35, inbound=0.08)
         self._pool_calls(n_cc, pop["cc_sims"], pop["cc_imei"], pop["cc_cell"], 60, inbound=0.03)
+        # shop owners texting promotions to customers from several prepaid SIMs
+        n_sme = int(total * rng.uniform(0.01, 0.03))
+        self._pool_calls(n_sme, pop["sme_sims"], pop["sme_imei"], pop["sme_cell"], 30, inbound=0.02, sms_share=0.8)
+        self.lookalike_sims.append((pop["sme_sims"], "sme_marketing"))
 
         self.lookalike_sims.append((pop["cour_sims"], "courier_pool"))
         self.lookalike_sims.append((pop["cc_sims"], "callcentre_pool"))
@@ -314,7 +353,7 @@ class Honest:
         border = np.flatnonzero(np.isin(pop["place"], _border_places()))
         self.lookalike_sims.append((pop["sims"][np.isin(pop["sim_holder"], border)], "border_resident"))
 
-    def _pool_calls(self, n, sims, imeis, cells, median_s, inbound) -> None:
+    def _pool_calls(self, n, sims, imeis, cells, median_s, inbound, sms_share: float = 0.3) -> None:
         rng, pop, days = self.rng, self.pop, self.w.p.days
         P = len(pop["persons"])
         k = rng.integers(0, len(sims), size=n)
@@ -322,7 +361,7 @@ class Honest:
         customer = rng.integers(0, P, size=n)
         dur = rng.lognormal(np.log(median_s), 0.6, n).astype(np.int64) + 1
         dur[rng.random(n) < 0.2] = 0
-        sms = rng.random(n) < 0.3
+        sms = rng.random(n) < sms_share
         dur[sms] = 0
         back = rng.random(n) < inbound
         caller = np.where(back, pop["first_sim"][customer], sims[k])

@@ -104,6 +104,10 @@ class WorldParams:
     farm_border_share: float = 0.6           # SIM farms near a border (rest in a city)
     crypto_cashout_share: float = 0.35       # rings cashing out to crypto exchanges
     test_credit_share: float = 0.7           # mule accounts that receive a test credit first
+    ring_device_share: tuple = (0.3, 0.8)    # per ring: P(all mule accounts run from the ring's phones)
+    ring_size_sigma: float = 0.9             # log-sd of victims per ring
+    savings_circles_per_person: float = 0.004  # rotating savings groups (share circles) per person
+    sme_marketing_per_person: float = 0.002    # shop owners texting customers from several SIMs
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -141,4 +145,6 @@ def draw_params(scale: str, seed: int, rng: np.random.Generator) -> WorldParams:
         tier_shares=[round(float(x), 4) for x in tiers], sold_nominee_share=u(0.2, 0.6),
         hop_delay_median_min=u(3, 15), voip_share=u(0.15, 0.5), farm_border_share=u(0.4, 0.8),
         crypto_cashout_share=u(0.2, 0.5), test_credit_share=u(0.4, 0.9),
+        ring_device_share=(round(u(0.1, 0.5), 4), round(u(0.6, 1.0), 4)), ring_size_sigma=u(0.6, 1.2),
+        savings_circles_per_person=u(0.002, 0.006), sme_marketing_per_person=u(0.001, 0.004),
     )

@@ -42,6 +42,7 @@ class Ring:
     atm_chunk: int = 20_000
     layers: int = 1
     handles: list[str] = field(default_factory=list)
+    device_of: dict = field(default_factory=dict)    # mule account -> the device its transfers come from
 
 
 @dataclass
@@ -104,7 +105,7 @@ class Rings:
         rng.shuffle(kinds)
         for r in range(p.n_rings):
             st = SCAM_TYPES[int(kinds[r])]
-            start = T0 + int(rng.uniform(0, 0.6) * p.days * DAY)
+            start = T0 + int(rng.uniform(0, 0.85) * p.days * DAY)
             ring = Ring(ring_id=f"ring-{r + 1:03d}", scam_type=st, start=start, organiser=-1)
             self.make_ring(ring)
             self.rings.append(ring)
@@ -158,6 +159,14 @@ class Rings:
         for role in ROLES:
             ring.accounts[role] = accts[roles == role]
         self.cover_activity(accts[tier_name == "new"])
+        # some rings run every account from their own few phones, others leave them on the nominees' phones
+        on_ring_phone = rng.random() < rng.uniform(*p.ring_device_share)
+        holders = w.accounts.col("holder")
+        for i, a in enumerate(accts):
+            if on_ring_phone or rng.random() < 0.15:
+                ring.device_of[int(a)] = int(ring.devices[i % len(ring.devices)])
+            else:
+                ring.device_of[int(a)] = self._own_device(int(holders[a]))
         for i in range(len(roles)):
             self.mule_rows.append(dict(account=int(accts[i]), ring=ring.ring_id, role=roles[i], tier=tier_name[i],
                                        sold_at=int(sold_at[i])))
@@ -183,6 +192,12 @@ class Rings:
             self.txns.add(k, ts=ts, channel=channel.astype(np.int8), src=np.where(cash, -1, a),
                           dst=np.where(cash, a, shop), amount=amount,
                           device=np.where(channel == PROMPTPAY, dev, -1), ring=-1, victim=-1, scam_kind=-1, hop=0)
+
+    def _own_device(self, holder: int) -> int:
+        """The holder's own phone: an ordinary person's app device, or a new nominee's."""
+        if holder < len(self.pop["dev1"]):
+            return int(self.pop["dev1"][holder])
+        return self._nominee_device(holder)
 
     def _nominee_device(self, holder: int) -> int:
         if not hasattr(self, "_nom_dev"):
@@ -247,11 +262,14 @@ class Rings:
                 reg_holders.append(self.new_nominee(ring, base_place))
         holder = np.array(reg_holders)[rng.integers(0, n_reg, size=n_farm)]
         burst = ring.start - int(rng.integers(1 * DAY, 14 * DAY))
-        registered = burst + np.sort(rng.integers(0, int(rng.integers(2, 72)) * HOUR, size=n_farm))
+        spread = int(rng.choice([rng.integers(2, 72) * HOUR, rng.integers(3, 12) * DAY], p=[0.7, 0.3]))
+        registered = burst + np.sort(rng.integers(0, spread, size=n_farm))
         op = np.full(n_farm, int(rng.integers(0, 3)), np.int8)
         op[rng.random(n_farm) < 0.3] = int(rng.integers(0, 3))
         ring.farm_sims = w.add_sims(holder, op, registered, np.zeros(n_farm, np.int8))
-        ring.farm_imeis = w.new_imeis(int(rng.integers(1, 5)))
+        # SIM boxes rotate many SIMs through a few handsets; some farms use cheap phones, one or two SIMs each
+        n_handsets = int(rng.integers(1, 5)) if rng.random() < 0.7 else max(1, n_farm // int(rng.integers(1, 3)))
+        ring.farm_imeis = w.new_imeis(n_handsets)
         ring.farm_cells = w.cell_in_place(np.full(int(rng.integers(1, 4)), base_place))
         # caller SIMs: the organiser's and nominees' phones that talk to victims
         n_call = int(rng.integers(1, 4))
@@ -300,7 +318,7 @@ class Rings:
                              ring.farm_cells[rng.integers(0, len(ring.farm_cells), k)][ok],
                              ring.farm_imeis[rng.integers(0, len(ring.farm_imeis), k)][ok])
             # a few strangers call back
-            back = rng.random(int(ok.sum())) < 0.02
+            back = rng.random(int(ok.sum())) < rng.uniform(0.005, 0.06)
             if back.any():
                 kk = int(back.sum())
                 tb = ts[ok][back] + rng.integers(60, 2 * HOUR, kk)
@@ -344,7 +362,9 @@ class Rings:
         rng, p, pop, w = self.rng, self.w.p, self.pop, self.w
         median, sigma, max_pay, age_c = SCAM_LOSS[ring.scam_type]
         freq_boost = {"online_shopping": 1.6, "investment": 0.6, "romance": 0.5}.get(ring.scam_type, 1.0)
-        n_v = max(1, int(rng.poisson(p.victims_per_ring * freq_boost)))
+        # ring sizes are heavy-tailed: many small rings (often never reported), a few big ones
+        mean = p.victims_per_ring * freq_boost
+        n_v = max(1, int(round(rng.lognormal(np.log(mean) - 0.5 * p.ring_size_sigma ** 2, p.ring_size_sigma))))
         age = 2025 - pop["birth_year"]
         weights = np.exp(-((age - age_c) / 12.0) ** 2)
         people = self.take_people(n_v, weights)
@@ -463,7 +483,7 @@ class Rings:
         t_next = t + self._delay(p.hop_delay_median_min * (1 + level))
         if t_next >= end or rest < 100_00:
             return
-        dev = int(ring.devices[acct % len(ring.devices)])
+        dev = ring.device_of[acct]
         if level < ring.layers and len(ring.accounts["layer"]):
             parts = 2 if (rest > 20_000_00 and rng.random() < 0.3) else 1
             shares = rng.dirichlet(np.ones(parts) * 3) if parts > 1 else np.ones(1)
@@ -501,7 +521,7 @@ class Rings:
                 part = int(avail * share) // 100 * 100
                 if t >= end or part <= 0:
                     return
-                self._add(t, CRYPTO_OUT, acct, exch, part, int(ring.devices[0]), ring_index, victim, CASHOUT_CRYPTO,
+                self._add(t, CRYPTO_OUT, acct, exch, part, ring.device_of[acct], ring_index, victim, CASHOUT_CRYPTO,
                           hop)
                 t += int(rng.integers(60, 1200))
             return
@@ -534,7 +554,7 @@ class Rings:
             if t >= t_use:
                 return
             amt = int(rng.choice([1, 1, 1, 2, 5, 10])) * 100
-            self._add(t, PROMPTPAY, src, acct, amt, int(ring.devices[0]), ring_index, -1, TEST_CREDIT, 0)
+            self._add(t, PROMPTPAY, src, acct, amt, ring.device_of[src], ring_index, -1, TEST_CREDIT, 0)
 
     # ---- mistaken reports and account sales ---------------------------------------------------
     def mistaken_reports(self) -> None:

@@ -228,6 +228,18 @@ def build_population(world: World) -> dict:
     cc_sims = world.add_sims(rng.choice(callcentres, size=ncc), world.draw_operators(ncc),
                              T0 - rng.integers(10 * DAY, 5 * YEAR, size=ncc), np.ones(ncc, np.int8))
     cc_imei = world.new_imeis((ncc + 7) // 8)[np.arange(ncc) // 8]
+    # shop owners with several prepaid SIMs for customer messages, on one or two handsets
+    n_sme = max(1, int(P * p.sme_marketing_per_person))
+    sme_owner = rng.choice(persons, size=n_sme, replace=False)
+    per_owner = rng.integers(3, 9, size=n_sme)
+    sme_holder = np.repeat(sme_owner, per_owner)
+    base = np.repeat(T0 - rng.integers(2 * DAY, 2 * YEAR, size=n_sme), per_owner)
+    sme_sims = world.add_sims(sme_holder, world.draw_operators(len(sme_holder)),
+                              base + rng.integers(0, 5 * DAY, size=len(sme_holder)), np.zeros(len(sme_holder), np.int8))
+    handsets = world.new_imeis(2 * n_sme)
+    owner_i = np.repeat(np.arange(n_sme), per_owner)
+    sme_imei = handsets[2 * owner_i + (rng.random(len(owner_i)) < 0.3)]
+    sme_cell = home_cell[sme_holder]
     bkk_cells = np.flatnonzero(world.cells["place"] == 0)
     cour_cell = rng.choice(np.flatnonzero(np.isin(world.cells["place"], geo.city_places())), size=ncour)
     cc_cell = np.repeat(rng.choice(bkk_cells), ncc)
@@ -248,5 +260,5 @@ def build_population(world: World) -> dict:
         util_acct=util_acct, exchanges=exchanges, exch_acct=exch_acct, merch_acct=merch_acct,
         trader=trader, seller=seller, seller_acct=seller_acct, seller_supplier=seller_supplier,
         cour_sims=cour_sims, cour_imei=cour_imei, cour_cell=cour_cell, cc_sims=cc_sims, cc_imei=cc_imei,
-        cc_cell=cc_cell, dormant_accts=accts[dormant], new_accts=new_accts, company_dev=None,
+        cc_cell=cc_cell, sme_sims=sme_sims, sme_imei=sme_imei, sme_cell=sme_cell, dormant_accts=accts[dormant], new_accts=new_accts, company_dev=None,
     )
