@@ -123,7 +123,7 @@ def registrable_domain(url_or_host: str) -> str:
     For hosts whose suffix is not in the public suffix list (e.g. `.example`),
     the last two labels; for IP addresses, the address.
     """
-    hostname = host(normalize(url_or_host)) if "/" in url_or_host or ":" in url_or_host else url_or_host.lower()
+    hostname = host(normalize(url_or_host))
     try:
         ipaddress.ip_address(hostname.strip("[]"))
         return hostname
