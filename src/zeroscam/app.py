@@ -108,6 +108,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         _include(app, name, optional=True)
 
     app.add_middleware(MetricsMiddleware)
+    from zeroscam.check.fastpath import CheckFastPath
+
+    app.add_middleware(CheckFastPath)  # outermost: the hot path skips the rest
     return app
 
 

@@ -119,3 +119,22 @@ def test_check_counts_in_metrics(app_client, make_org, seeded):
     text = app_client.get("/metrics").text
     assert 'zeroscam_checks_total{kind="bank_account",risk="high"}' in text
     assert "zeroscam_http_request_duration_seconds_bucket" in text
+
+
+def test_fast_path_answers_exactly_like_the_route(app_client, make_org, seeded):
+    """The first call authenticates through the FastAPI route; later ones take the fast path."""
+    _, key = make_org()
+    items = [{"type": "bank_account", "value": "014-987-654321-0"}, {"type": "phone", "value": "x"},
+             {"type": "promptpay", "value": "3100500123458"}, {"type": "url", "value": "dhl-th-refund.example/pay"}]
+    slow = post(app_client, key, items)
+    fast = post(app_client, key, items)
+    assert slow.status_code == fast.status_code == 200
+    assert slow.json() == fast.json()
+    # A cached key with a bad body still gets the route's 422 problem JSON.
+    for body in ({"items": []}, {"items": [{"type": "phone", "value": "1"}] * 1001}, {"nope": 1}):
+        r = app_client.post("/v1/check", json=body, headers={"Authorization": f"Bearer {key}"})
+        assert r.status_code == 422 and r.json()["status"] == 422
+    r = app_client.post("/v1/check", content=b"\xff\xfe", headers={"Authorization": f"Bearer {key}",
+                                                                  "content-type": "application/json"})
+    assert r.status_code == 422
+    assert post(app_client, key + "x", items).status_code == 401

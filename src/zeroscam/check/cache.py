@@ -52,6 +52,11 @@ class RiskCache:
                                         "last_reported_at": to_iso_bangkok(last) if last else None}
         self.entries = fresh
         self.version = version
+        # The entries live as long as the process: keep the collector from walking them.
+        import gc
+
+        gc.collect()
+        gc.freeze()
         self.loaded = True
         try:
             from zeroscam.ops.metrics import RISK_ENTRIES, RISK_VERSION

@@ -86,7 +86,7 @@ def principal_from_key(request: Request, key: str) -> Principal:
     return principal
 
 
-def require_principal(request: Request,
+async def require_principal(request: Request,
                       credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Principal:
     """FastAPI dependency: the calling org as a `Principal` (cached key lookup)."""
     if credentials is None:
@@ -98,7 +98,7 @@ OrgDep = Annotated[Org, Depends(require_org)]
 PrincipalDep = Annotated[Principal, Depends(require_principal)]
 
 
-def optional_principal(request: Request,
+async def optional_principal(request: Request,
                        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
                        ) -> Principal | None:
     """Like `require_principal`, but no key at all gives None (a wrong key is still 401)."""
