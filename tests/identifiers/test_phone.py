@@ -61,6 +61,8 @@ def test_common_forms():
     assert phone.normalize("02-123-4567 ต่อ 12") == "+6621234567"
     assert phone.normalize("+1 (202) 555-0100") == "+12025550100"
     assert phone.normalize("001 1 202 555 0100") == "+12025550100"
+    assert phone.normalize("0066 81 234 5678") == "+66812345678"
+    assert phone.normalize("tel:+66812345678") == "+66812345678"
 
 
 def test_nbtc_prefixes_kept_and_classified():

@@ -26,6 +26,8 @@ _LETTERS_RE = re.compile(r"[^\W\d_]")
 def normalize(value: object, region: str = DEFAULT_REGION) -> str:
     """`081-234-5678`, `+66 81 234 5678`, `66812345678`, `(081) 2345678` → `+66812345678`."""
     text = clean(KIND, value)
+    if text[:4].lower() == "tel:":
+        text = text[4:]
     lowered = text.lower()
     for ext in ("ext.", "ext", "ต่อ", "x"):
         # "02-123-4567 ต่อ 12": an extension names the same line.
@@ -39,6 +41,10 @@ def normalize(value: object, region: str = DEFAULT_REGION) -> str:
     m = _NBTC_RE.match(compact)
     if m:
         return f"+{m.group(1)}{m.group(2)}"
+    if compact.startswith("00") and compact[2:3] not in ("1", "7", "8", "9"):
+        # "00" + country code, the international prefix of most of the world
+        # (Thailand's own are 001, 007, 008, 009: libphonenumber knows those).
+        compact = "+" + compact[2:]
     if not compact.startswith("+"):
         m = _TH_NO_PLUS_RE.match(compact)
         if m:
