@@ -224,7 +224,7 @@ def linked_groups(feats: pd.DataFrame, links: pd.DataFrame | None) -> np.ndarray
 
 def pu_crossfit_grouped(X: pd.DataFrame, groups: list[str], positive: np.ndarray, *,
                         exclude_from_negatives: np.ndarray, seed: int = common.SEED,
-                        rounds: int = 150, folds: int = 5, max_negatives: int = 60_000) -> common.CrossFit:
+                        rounds: int = 120, folds: int = 5, max_negatives: int = 30_000) -> common.CrossFit:
     """`common.pu_crossfit` with two changes for numbers: folds by linked group, and
     each unlabeled group weighs as one negative in all (1/size per member).
 

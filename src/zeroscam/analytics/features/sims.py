@@ -62,6 +62,8 @@ def _queries(short_s: int, border_km: float) -> list[tuple[str, str]]:
             SELECT DISTINCT victim_phone AS msisdn FROM reports WHERE victim_phone IS NOT NULL"""),
         ("sf_cells", """
             SELECT cell_id, MIN(border_km) AS border_km FROM cells WHERE cell_id IS NOT NULL GROUP BY cell_id"""),
+        # One pass over the calls for plain sums (distinct counts come from the smaller
+        # tables below: DISTINCT aggregates over every call are the slow part).
         ("sf_out", f"""
             SELECT c.caller AS msisdn,
                    COUNT(*) AS n_out,
@@ -70,12 +72,8 @@ def _queries(short_s: int, border_km: float) -> list[tuple[str, str]]:
                    SUM(CASE WHEN c.kind = 'voice' AND c.duration_s > 0 AND c.duration_s <= {short_s}
                             THEN 1 ELSE 0 END) AS n_short,
                    SUM(CASE WHEN c.kind = 'voice' THEN COALESCE(c.duration_s, 0) ELSE 0 END) AS talk_s,
-                   COUNT(DISTINCT c.callee) AS n_callees,
                    CAST(epoch(MIN(c.ts)) AS BIGINT) AS first_out_s,
                    CAST(epoch(MAX(c.ts)) AS BIGINT) AS last_out_s,
-                   COUNT(DISTINCT c.imei) AS n_imeis,
-                   COUNT(DISTINCT c.cell_id) AS n_cells,
-                   COUNT(DISTINCT CAST(c.ts AS DATE)) AS active_days,
                    SUM(CASE WHEN l.border_km <= {border_km} THEN 1 ELSE 0 END) AS n_border,
                    MIN(l.border_km) AS min_border_km
             FROM cdrs c LEFT JOIN sf_cells l ON c.cell_id = l.cell_id
@@ -84,15 +82,19 @@ def _queries(short_s: int, border_km: float) -> list[tuple[str, str]]:
         ("sf_in", """
             SELECT callee AS msisdn, COUNT(*) AS n_in
             FROM cdrs WHERE callee IS NOT NULL GROUP BY callee"""),
+        ("sf_hourly", """
+            SELECT caller, date_trunc('hour', ts) AS h, COUNT(*) AS n,
+                   SUM(CASE WHEN kind = 'sms' THEN 1 ELSE 0 END) AS n_sms
+            FROM cdrs WHERE caller IS NOT NULL
+            GROUP BY caller, date_trunc('hour', ts)"""),
         ("sf_hour", """
-            SELECT caller AS msisdn, MAX(n) AS max_hour_out, MAX(n_sms_to) AS max_hour_sms
-            FROM (SELECT caller, date_trunc('hour', ts) AS h, COUNT(*) AS n,
-                         COUNT(DISTINCT CASE WHEN kind = 'sms' THEN callee END) AS n_sms_to
-                  FROM cdrs WHERE caller IS NOT NULL
-                  GROUP BY caller, date_trunc('hour', ts)) AS t
-            GROUP BY caller"""),
+            SELECT caller AS msisdn, MAX(n) AS max_hour_out, MAX(n_sms) AS max_hour_sms,
+                   COUNT(DISTINCT CAST(h AS DATE)) AS active_days
+            FROM sf_hourly GROUP BY caller"""),
         ("sf_pairs", """
             SELECT DISTINCT caller, callee FROM cdrs WHERE caller IS NOT NULL AND callee IS NOT NULL"""),
+        ("sf_callees", """
+            SELECT caller AS msisdn, COUNT(*) AS n_callees FROM sf_pairs GROUP BY caller"""),
         ("sf_recip", """
             SELECT p.caller AS msisdn, COUNT(*) AS n_recip
             FROM sf_pairs p JOIN sf_pairs q ON p.callee = q.caller AND p.caller = q.callee
@@ -111,6 +113,7 @@ def _queries(short_s: int, border_km: float) -> list[tuple[str, str]]:
             GROUP BY ci.imei"""),
         ("sf_imei_x", """
             SELECT ci.caller AS msisdn,
+                   COUNT(*) AS n_imeis,
                    MAX(i.n_sims) AS imei_max_sims,
                    SUM(i.n_sims - 1) AS imei_cosims,
                    MAX(i.n_named - CASE WHEN n.msisdn IS NULL THEN 0 ELSE 1 END) AS imei_named_others,
@@ -129,6 +132,7 @@ def _queries(short_s: int, border_km: float) -> list[tuple[str, str]]:
             GROUP BY cc.cell_id"""),
         ("sf_cell_x", """
             SELECT cc.caller AS msisdn,
+                   COUNT(*) AS n_cells,
                    MAX(cc.n) AS top_cell_n,
                    SUM(cc.n) AS cell_calls,
                    MAX(l.n_sims) AS cell_max_sims,
@@ -179,8 +183,8 @@ _FINAL = """
 SELECT u.msisdn,
        s.holder_id, s.reg_s, sw.h_sims_7d, sw.h_sims_30d,
        COALESCE(nm.n_named, 0) AS n_named,
-       o.n_out, o.n_sms, o.n_unanswered, o.n_short, o.talk_s, o.n_callees, o.first_out_s, o.last_out_s,
-       o.n_imeis, o.n_cells, o.active_days, o.n_border, o.min_border_km,
+       o.n_out, o.n_sms, o.n_unanswered, o.n_short, o.talk_s, ce.n_callees, o.first_out_s, o.last_out_s,
+       ix.n_imeis, cx.n_cells, hr.active_days, o.n_border, o.min_border_km,
        i.n_in, hr.max_hour_out, hr.max_hour_sms, rc.n_recip, vc.n_called_victims,
        ix.imei_max_sims, ix.imei_cosims, ix.imei_named_others, ix.imei_named_sum,
        cx.top_cell_n, cx.cell_calls, cx.cell_max_sims, cx.cell_named_w, cx.cell_others_w,
@@ -193,6 +197,7 @@ LEFT JOIN sf_named nm ON nm.msisdn = u.msisdn
 LEFT JOIN sf_out o ON o.msisdn = u.msisdn
 LEFT JOIN sf_in i ON i.msisdn = u.msisdn
 LEFT JOIN sf_hour hr ON hr.msisdn = u.msisdn
+LEFT JOIN sf_callees ce ON ce.msisdn = u.msisdn
 LEFT JOIN sf_recip rc ON rc.msisdn = u.msisdn
 LEFT JOIN sf_victim_calls vc ON vc.msisdn = u.msisdn
 LEFT JOIN sf_imei_x ix ON ix.msisdn = u.msisdn
@@ -215,6 +220,8 @@ def sim_features(engine, as_of, *, short_call_s: int = SHORT_CALL_S, border_km: 
     never a model input), the raw counts, and every column in `MODEL_FEATURES`.
     """
     queries = _queries(int(short_call_s), float(border_km))
+    if engine.name == "duckdb":
+        engine.execute("SET enable_progress_bar = false")  # quiet off a terminal (CLI.md)
     try:
         for name, query in queries:
             materialize(engine, name, query)
