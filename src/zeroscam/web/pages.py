@@ -182,6 +182,11 @@ def json_script(element_id: str, data) -> Markup:
     return Markup(f'<script type="application/json" id="{element_id}">{text}</script>')
 
 
+def entity_label(kind: str, value: str) -> str:
+    """How an entity is written on a page: holders by a short token, never by their ID."""
+    return f"#{value[:12]}" if kind == "holder" else value
+
+
 def entity_url(kind: str, value: str) -> str:
     return "/app/entity?" + urlencode({"kind": kind, "value": value})
 
@@ -205,7 +210,7 @@ def render(request: Request, name: str, context: dict | None = None, status: int
         "flashes": p.flashes, "asset": assets.available, "lang_url": lang_url,
         "fmt_int": fmt_int, "fmt_baht": fmt_baht, "fmt_hours": fmt_hours, "fmt_dt": make_fmt_dt(p.lang),
         "iso_utc": iso_utc, "countdown": make_countdown(t), "json_script": json_script,
-        "entity_url": entity_url, "reason": reason,
+        "entity_url": entity_url, "reason": reason, "label": entity_label,
         "province": lambda n: labels.province_label(n, p.lang),
         "bank": lambda c: labels.bank_label(c, p.lang),
         "active": None,

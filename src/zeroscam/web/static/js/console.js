@@ -25,7 +25,7 @@
           labels: data.days.map(function (d) { return d.slice(5); }),
           datasets: [
             { type: 'bar', label: data.labels.reports, data: data.reports, backgroundColor: '#0b4f8a', yAxisID: 'y' },
-            { type: 'line', label: data.labels.loss, data: data.loss, borderColor: '#b3261e', backgroundColor: '#b3261e', yAxisID: 'y1', tension: 0.2, pointRadius: 2 }
+            { type: 'line', label: data.labels.loss, data: data.loss, borderColor: '#b3261e', backgroundColor: '#b3261e', yAxisID: 'y1', cubicInterpolationMode: 'monotone', pointRadius: 2 }
           ]
         },
         options: {
@@ -39,6 +39,7 @@
       });
     }
     if (byType && data.types && data.types.labels.length) {
+      byType.parentNode.style.height = (60 + 30 * data.types.labels.length) + 'px';  // bars keep their size
       new Chart(byType, {
         type: 'bar',
         data: { labels: data.types.labels.map(function (l) { return short(l, 22); }), datasets: [{ label: data.labels.reports, data: data.types.reports, backgroundColor: '#3d7cc0' }] },
@@ -73,7 +74,10 @@
         { selector: 'edge', style: { 'width': 1.5, 'line-color': '#aeb7c2', 'curve-style': 'bezier' } },
         { selector: 'edge[link = "transfer"]', style: { 'target-arrow-shape': 'triangle', 'target-arrow-color': '#aeb7c2', 'line-color': '#b3261e' } }
       ],
-      layout: { name: 'cose', animate: false, padding: 20, nodeRepulsion: 8000 }
+      // The entity in the middle, the reports about it next, everything else on the outer rings.
+      layout: { name: 'concentric', animate: false, padding: 24, minNodeSpacing: 28,
+                concentric: function (n) { return n.data('center') ? 3 : (n.data('kind') === 'report' ? 2 : 1); },
+                levelWidth: function () { return 1; } }
     });
     cy.on('tap', 'node', function (evt) {
       var url = evt.target.data('url');
