@@ -138,7 +138,8 @@ def test_session_cookie_round_trip_and_tampering():
     cookie = signer.dump_session(42, "tok")
     data = signer.load_session(cookie)
     assert data.user_id == 42 and data.csrf == "tok"
-    assert signer.load_session(cookie[:-2] + ("A" if cookie[-1] != "A" else "B") + cookie[-1]) is None
+    tampered = cookie[:-2] + ("A" if cookie[-2] != "A" else "B") + cookie[-1]
+    assert tampered != cookie and signer.load_session(tampered) is None
     assert Signer(b"other" * 8).load_session(cookie) is None
     assert signer.load_session("") is None and signer.load_session("garbage") is None
     # a CSRF cookie is not a session cookie (different keys and salts)
