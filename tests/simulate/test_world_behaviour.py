@@ -339,3 +339,17 @@ def test_savings_circles_and_sme_marketing_sims(small_db):
 def test_rings_differ_in_size_and_some_go_unreported(small_db):
     sizes = [int(v) for (v,) in q(small_db, "select victims from truth_rings")]
     assert max(sizes) >= 3 * max(1, min(sizes))
+
+
+def test_honest_short_chains_dropshippers_and_own_account_moves(small_db):
+    drop = q1(small_db, """
+        with d as (select account from truth_lookalike_accounts where kind='dropshipper')
+        select count(*) from tx i join tx o on o.src = i.dst and o.ts between i.ts and i.ts + interval 2 hour
+        and o.amount < i.amount and o.amount >= 0.6 * i.amount where i.dst in (select account from d)""")
+    assert drop >= 50
+    chains = q1(small_db, """
+        select count(*) from tx i join a ai on ai.acct = i.src join a ao on ao.acct = i.dst
+        join tx o on o.src = i.dst and o.ts between i.ts and i.ts + interval 1 hour
+        where ai.holder_id = ao.holder_id and ai.bank <> ao.bank
+        and i.txn_id not in (select txn_id from truth_scam_txns)""")
+    assert chains >= 50

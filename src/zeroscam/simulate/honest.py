@@ -17,7 +17,7 @@ from zeroscam.simulate.world import World
 LOOKALIKE_ACCOUNT_KINDS = ("online_seller", "merchant", "salary_passthrough", "crypto_exchange",
                            "crypto_buyer", "supplier", "employer", "utility", "new_account", "dormant_account",
                            "border_resident", "sold_account_holder", "victim", "mistakenly_reported",
-                           "atm_heavy", "shared_device", "savings_circle")
+                           "atm_heavy", "shared_device", "savings_circle", "dropshipper", "own_account_shuffle")
 LOOKALIKE_SIM_KINDS = ("courier_pool", "callcentre_pool", "sme_marketing", "multi_sim", "phone_changer",
                        "border_resident", "victim")
 
@@ -144,8 +144,22 @@ class Honest:
         amount = _baht(rng.lognormal(np.log(350), 0.7, m))
         self.person_pay(payer, shop, ts, amount,
                         np.where(rng.random(m) < 0.8, PROMPTPAY, TRANSFER).astype(np.int8))
-        self.restock(shop, ts, amount, pop["seller_acct"], weekly=False, supplier=pop["seller_supplier"])
+        # dropshippers pass each order on to their supplier within minutes; the others restock each evening
+        drop_seller = rng.random(len(sw)) < p.dropship_share
+        per_order = drop_seller[si]
+        self.restock(shop[~per_order], ts[~per_order], amount[~per_order], pop["seller_acct"], weekly=False,
+                     supplier=pop["seller_supplier"])
+        k = int(per_order.sum())
+        if k:
+            t_fwd = ts[per_order] + rng.lognormal(np.log(12 * MINUTE), 0.8, k).astype(np.int64)
+            ok = t_fwd < self.w.end
+            fwd_amt = np.round(amount[per_order] * rng.uniform(0.7, 0.9, k) / 100).astype(np.int64) * 100
+            owner = self.w.accounts.col("holder")[shop[per_order]]
+            self.add(t_fwd[ok], np.full(int(ok.sum()), TRANSFER, np.int8), shop[per_order][ok],
+                     pop["seller_supplier"][si[per_order]][ok], fwd_amt[ok], self.device_of(owner, t_fwd)[ok])
         self.lookalike_accounts.append((pop["seller_acct"], "online_seller"))
+        self.lookalike_accounts.append((pop["seller_acct"][drop_seller], "dropshipper"))
+        self.own_transfers(int(n["p2p"] * p.own_transfer_rate))
         self.lookalike_accounts.append((pop["merch_acct"], "merchant"))
         # ATM cash; some withdraw the machine's maximum, as cash-out mules do
         m = n["atm"]
@@ -264,6 +278,40 @@ class Honest:
                          home_amt, self.device_of(who_pt, ts3))
         self.lookalike_accounts.append((np.unique(pop["primary"][employed[passer]]), "salary_passthrough"))
         _ = start_day
+
+    def own_transfers(self, m: int) -> None:
+        """People move money between their own accounts at different banks, and often spend it
+        from there within minutes: short honest chains that cross banks."""
+        pop, rng, p = self.pop, self.rng, self.w.p
+        multi = np.flatnonzero(pop["act_count"] >= 2)
+        if m == 0 or len(multi) == 0:
+            return
+        mover = rng.choice(multi, size=m)
+        ts = hour_profile_times(rng, m, p.days, PAY_PROFILE)
+        start, cnt = pop["act_start"][mover], pop["act_count"][mover]
+        i = (rng.random(m) * cnt).astype(np.int64)
+        j = (i + 1 + (rng.random(m) * (cnt - 1)).astype(np.int64)) % cnt
+        src, dst = pop["act_acct"][start + i], pop["act_acct"][start + j]
+        opened = self.w.accounts.col("opened")
+        ok = (opened[src] < ts) & (opened[dst] < ts)
+        mover, ts, src, dst = mover[ok], ts[ok], src[ok], dst[ok]
+        m = len(mover)
+        amount = _baht(rng.lognormal(np.log(5000), 1.0, m), 100)
+        self.add(ts, np.where(rng.random(m) < 0.6, TRANSFER, PROMPTPAY).astype(np.int8), src, dst, amount,
+                 self.device_of(mover, ts))
+        # then spend most of it from the second account: an exchange, family, a shop or a supplier
+        on = rng.random(m) < 0.45
+        k = int(on.sum())
+        t2 = ts[on] + rng.lognormal(np.log(8 * MINUTE), 1.0, k).astype(np.int64)
+        where = rng.choice(4, size=k, p=[0.25, 0.35, 0.25, 0.15])
+        target = np.select([where == 0, where == 1, where == 2],
+                           [rng.choice(pop["exch_acct"], size=k), pop["primary"][rng.integers(0, len(pop["persons"]), k)],
+                            rng.choice(pop["merch_acct"], size=k)], rng.choice(pop["sup_acct"], size=k))
+        spend = np.round(amount[on] * rng.uniform(0.6, 1.0, k) / 10_000).astype(np.int64) * 10_000
+        ok = (t2 < self.w.end) & (spend > 0)
+        self.add(t2[ok], np.where(where == 0, CRYPTO_OUT, PROMPTPAY)[ok].astype(np.int8), dst[on][ok], target[ok],
+                 spend[ok], self.device_of(mover[on], t2)[ok])
+        self.lookalike_accounts.append((np.unique(np.r_[src, dst]), "own_account_shuffle"))
 
     def savings_circles(self) -> None:
         """Rotating savings groups (share circles): members pay the organiser on a fixed day each month,

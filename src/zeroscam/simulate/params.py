@@ -108,6 +108,8 @@ class WorldParams:
     ring_size_sigma: float = 0.9             # log-sd of victims per ring
     savings_circles_per_person: float = 0.004  # rotating savings groups (share circles) per person
     sme_marketing_per_person: float = 0.002    # shop owners texting customers from several SIMs
+    dropship_share: float = 0.35             # online sellers who forward each order to their supplier
+    own_transfer_rate: float = 0.15          # transfers between one's own accounts, per friend payment
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -147,4 +149,5 @@ def draw_params(scale: str, seed: int, rng: np.random.Generator) -> WorldParams:
         crypto_cashout_share=u(0.2, 0.5), test_credit_share=u(0.4, 0.9),
         ring_device_share=(round(u(0.1, 0.5), 4), round(u(0.6, 1.0), 4)), ring_size_sigma=u(0.6, 1.2),
         savings_circles_per_person=u(0.002, 0.006), sme_marketing_per_person=u(0.001, 0.004),
+        dropship_share=u(0.2, 0.5), own_transfer_rate=u(0.08, 0.25),
     )
