@@ -198,3 +198,56 @@ def test_entity_page_shows_ring_membership(staff_client, web_app):
     assert "025-5550001111" in r.text and "+66651112233" in r.text
     assert "1101700230708" not in r.text  # holders by token only
     assert '"link": "ring"' in r.text or '"link":"ring"' in r.text
+
+
+def test_police_record_the_complaint_and_extend(client, web_app):
+    """The 72 h hold becomes 7 days on the complaint; the police extend it."""
+    assert _submit_public_report(client).status_code == 201
+    assert login(client).status_code == 303
+    r = client.get("/app/holds?lang=en")
+    hold_id = re.search(r'id="hold-(\d+)"', r.text).group(1)
+    token = csrf_of(r.text)
+    r = client.post(f"/app/holds/{hold_id}/complaint", data={"csrf_token": token}, follow_redirects=False)
+    assert r.status_code == 303
+    row = client.get("/app/holds?lang=en").text.split(f'id="hold-{hold_id}"', 1)[1].split("</tr>", 1)[0]
+    assert "Complaint filed (7 days)" in row and "6d 23h" in row and "Extend 7 days" in row
+    r = client.post(f"/app/holds/{hold_id}/extend", data={"csrf_token": token}, follow_redirects=False)
+    assert r.status_code == 303
+    row = client.get("/app/holds?lang=en").text.split(f'id="hold-{hold_id}"', 1)[1].split("</tr>", 1)[0]
+    assert "Extended by police" in row and "13d 23h" in row
+
+
+def test_cases_pages(staff_client, web_app):
+    from zeroscam.cases import service as cases_service
+    from zeroscam.kit.db import session_scope
+    from zeroscam.members import service as members
+    from zeroscam.members.models import Org
+
+    assert _submit_public_report(staff_client).status_code == 201
+    url = web_app.state.settings.relational_url
+    with session_scope(url) as s:
+        from sqlalchemy import select
+
+        from zeroscam.reports.models import Report
+        police = s.scalar(select(Org).where(Org.name == "AOC"))
+        rid = s.scalar(select(Report.id))
+        case = cases_service.create_case(s, members.principal_for(police), "แก๊งคอลเซ็นเตอร์ปอยเปต", [rid])
+        case_id = case.id
+    r = staff_client.get("/app/cases")
+    assert r.status_code == 200 and "แก๊งคอลเซ็นเตอร์ปอยเปต" in r.text
+    r = staff_client.get(f"/app/cases/{case_id}")
+    assert r.status_code == 200 and rid in r.text and 'id="hold-' in r.text
+    r = staff_client.get(f"/app/reports/{rid}")
+    assert f'href="/app/cases/{case_id}"' in r.text
+    assert staff_client.get("/app/cases/999999").status_code == 404
+
+
+def test_console_works_without_the_npm_assets(staff_client, tmp_path, monkeypatch):
+    from zeroscam.web import assets
+
+    monkeypatch.setattr(assets, "VENDOR_DIR", tmp_path / "nothing")
+    r = staff_client.get("/app/")
+    assert r.status_code == 200
+    assert "chart.umd.min.js" not in r.text and "<details class=\"data-table\" open>" in r.text
+    r = staff_client.get("/app/entity?kind=bank_account&value=014-9876543210")
+    assert r.status_code == 200 and "cytoscape" not in r.text and 'id="links-table"' in r.text

@@ -545,6 +545,7 @@ class HoldRow:
     can_confirm: bool
     can_complaint: bool
     can_release: bool
+    can_extend: bool = False
 
 
 def hold_rows(holds, principal) -> list[HoldRow]:
@@ -561,7 +562,8 @@ def hold_rows(holds, principal) -> list[HoldRow]:
             amount_held_thb=h.amount_held_thb,
             can_confirm=state == "requested" and h.bank_org_id == principal.org_id,
             can_complaint=state in ("requested", "held") and (police or h.requested_by_org_id == principal.org_id),
-            can_release=live and (police or principal.org_id in (h.bank_org_id, h.requested_by_org_id))))
+            can_release=live and (police or principal.org_id in (h.bank_org_id, h.requested_by_org_id)),
+            can_extend=police and state in ("complaint", "extended")))
     return rows
 
 
@@ -580,6 +582,23 @@ async def report_detail(report_id: str, request: Request, session: SessionDep):
     _audit(session, user.principal, "web.report.view", f"report:{report.id}")
     return render(request, "app/report_detail.html", {"report": report, "holds": hold_rows(holds, user.principal),
                                                       "active": "reports"})
+
+
+@router.get("/app/cases")
+async def cases_page(request: Request, session: SessionDep):
+    user = current_user(request, session)
+    if user is None:
+        return _login_redirect(request)
+    from sqlalchemy import func, select
+
+    from zeroscam.cases import service as cases_service
+    from zeroscam.reports.models import Report
+
+    cases = cases_service.list_cases(session, user.principal, limit=200)
+    counts = dict(session.execute(select(Report.case_id, func.count()).where(
+        Report.case_id.in_([c.id for c in cases])).group_by(Report.case_id)).all()) if cases else {}
+    _audit(session, user.principal, "web.cases.list", "cases", {"count": len(cases)})
+    return render(request, "app/cases.html", {"cases": cases, "counts": counts, "active": "cases"})
 
 
 @router.get("/app/cases/{case_id}")
@@ -604,7 +623,7 @@ async def case_page(case_id: int, request: Request, session: SessionDep):
                                  .order_by(Hold.requested_at.desc()).limit(500)))
     _audit(session, user.principal, "web.case.view", f"case:{case.id}")
     return render(request, "app/case.html", {"case": case, "reports": reports,
-                                             "holds": hold_rows(holds, user.principal), "active": "reports"})
+                                             "holds": hold_rows(holds, user.principal), "active": "cases"})
 
 
 @router.get("/app/holds")
@@ -657,6 +676,8 @@ async def _hold_action(request: Request, session: Session, hold_id: int, action:
             cases_service.complaint(session, user.principal, hold_id)
         elif action == "release":
             cases_service.release(session, user.principal, hold_id, reason="web console")
+        elif action == "extend":
+            cases_service.extend(session, user.principal, hold_id, days=7)
         session.commit()
     except NotFound:
         session.rollback()
@@ -690,6 +711,11 @@ async def hold_confirm(hold_id: int, request: Request, session: SessionDep):
 @router.post("/app/holds/{hold_id}/complaint")
 async def hold_complaint(hold_id: int, request: Request, session: SessionDep):
     return await _hold_action(request, session, hold_id, "complaint")
+
+
+@router.post("/app/holds/{hold_id}/extend")
+async def hold_extend(hold_id: int, request: Request, session: SessionDep):
+    return await _hold_action(request, session, hold_id, "extend")
 
 
 @router.post("/app/holds/{hold_id}/release")
