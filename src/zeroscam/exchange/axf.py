@@ -7,8 +7,8 @@ Bulk tables are read by DuckDB with every column as VARCHAR and are validated
 and cast in SQL, so tens of millions of rows stream without a Python object per
 row. Identifiers and timestamps are settled by a fast SQL path for the common
 written forms; the DISTINCT values it cannot settle are normalised once in
-Python and joined back. The first bad row raises `DataError` naming file, line,
-column and value.
+Python and written back (an UPDATE touching only those rows). The first bad row
+raises `DataError` naming file, line, column and value.
 """
 
 from __future__ import annotations
