@@ -71,10 +71,16 @@ def find(session: Session, kind: str, token_: str, producer: str) -> Indicator |
 
 
 def upsert(session: Session, obs: Observation, producer_org_id: int | None, now: datetime,
-           new_stix_id) -> tuple[Indicator, bool]:
-    """Create or merge the producer's indicator; returns (indicator, changed)."""
+           new_stix_id, known: dict | None = None) -> tuple[Indicator, bool]:
+    """Create or merge the producer's indicator; returns (indicator, changed).
+
+    `known` ({(kind, token, producer): Indicator}, preloaded) spares one query per call
+    in bulk runs; the caller flushes then."""
     producer = producer_key(producer_org_id)
-    ind = find(session, obs.kind, obs.token, producer)
+    if known is None:
+        ind = find(session, obs.kind, obs.token, producer)
+    else:
+        ind = known.get((obs.kind, obs.token, producer))
     recipients = "," + ",".join(str(r) for r in sorted(set(obs.recipients))) + "," if obs.recipients else ""
     if ind is None:
         ind = Indicator(stix_id=new_stix_id("indicator"), kind=obs.kind, value=obs.value, token=obs.token,
@@ -84,9 +90,12 @@ def upsert(session: Session, obs: Observation, producer_org_id: int | None, now:
                         confirmed=obs.confirmed, first_seen=obs.observed_at, last_seen=obs.observed_at,
                         valid_from=obs.observed_at,
                         valid_until=decay.valid_until(obs.kind, obs.observed_at),
-                        created_at=now, modified_at=now)
+                        created_at=now, modified_at=now, sightings=0, false_positives=0, revoked=False)
         session.add(ind)
-        session.flush()
+        if known is None:
+            session.flush()
+        else:
+            known[(obs.kind, obs.token, producer)] = ind
         return ind, True
     before = (ind.confidence, tuple(ind.reasons), ind.last_seen, ind.tlp, ind.recipients, ind.ring_id,
               ind.label, ind.confirmed, ind.value)
@@ -110,7 +119,8 @@ def upsert(session: Session, obs: Observation, producer_org_id: int | None, now:
                          ind.ring_id, ind.label, ind.confirmed, ind.value)
     if changed:
         ind.modified_at = now
-    session.flush()
+    if known is None:
+        session.flush()
     return ind, changed
 
 

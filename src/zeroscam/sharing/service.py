@@ -52,13 +52,31 @@ def _strip_modified(payload: dict) -> dict:
     return {k: v for k, v in payload.items() if k != "modified"}
 
 
+class PublishContext:
+    """Preloaded state for a bulk publish: one query each instead of several per object."""
+
+    def __init__(self, session: Session, clock: datetime):
+        self.latest = {r.subject: r for r in session.scalars(select(SharedObject).where(SharedObject.latest.is_(True)))}
+        self.by_token: dict[tuple[str, str], list[Indicator]] = defaultdict(list)
+        for ind in session.scalars(select(Indicator).where(Indicator.revoked.is_(False),
+                                                           Indicator.valid_until > clock)):
+            self.by_token[(ind.kind, ind.token)].append(ind)
+        self.sightings: dict[int, list[IndicatorSighting]] = defaultdict(list)
+        for s in session.scalars(select(IndicatorSighting)):
+            self.sightings[s.indicator_id].append(s)
+        self.orgs = {o.id: o for o in session.scalars(select(Org))}
+
+
 def put_object(session: Session, *, subject: str, obj: dict, level: Level, audience: str,
                producer_org_id: int | None, recipients: str, expires_at: datetime | None,
-               now: datetime) -> SharedObject | None:
+               now: datetime, ctx: PublishContext | None = None) -> SharedObject | None:
     """Store `obj` as the latest version of `subject` if its content changed; returns the new row."""
     now = now.replace(microsecond=now.microsecond // 1000 * 1000)  # TAXII timestamps carry milliseconds
-    prev = session.scalars(select(SharedObject).where(SharedObject.subject == subject,
-                                                      SharedObject.latest.is_(True))).first()
+    if ctx is not None:
+        prev = ctx.latest.get(subject)
+    else:
+        prev = session.scalars(select(SharedObject).where(SharedObject.subject == subject,
+                                                          SharedObject.latest.is_(True))).first()
     meta = dict(tlp=level.value, audience=audience, producer_org_id=producer_org_id,
                 recipients=recipients, expires_at=expires_at)
     if prev is not None and _strip_modified(prev.payload) == _strip_modified(obj):
@@ -80,11 +98,17 @@ def put_object(session: Session, *, subject: str, obj: dict, level: Level, audie
     row = SharedObject(stix_id=obj["id"], subject=subject, type=obj["type"], spec_version="2.1",
                        modified=modified, date_added=now, latest=True, payload=obj, **meta)
     session.add(row)
-    session.flush()
+    if ctx is not None:
+        ctx.latest[subject] = row
+    else:
+        session.flush()
     return row
 
 
-def _latest_id(session: Session, subject: str) -> str | None:
+def _latest_id(session: Session, subject: str, ctx: PublishContext | None = None) -> str | None:
+    if ctx is not None:
+        row = ctx.latest.get(subject)
+        return row.stix_id if row is not None else None
     return session.scalar(select(SharedObject.stix_id).where(SharedObject.subject == subject,
                                                              SharedObject.latest.is_(True)))
 
@@ -99,18 +123,20 @@ def publish_common(session: Session, now: datetime) -> None:
                    producer_org_id=None, recipients="", expires_at=None, now=now)
 
 
-def org_identity_id(session: Session, org: Org, now: datetime) -> str:
+def org_identity_id(session: Session, org: Org, now: datetime, ctx: PublishContext | None = None) -> str:
     """The org's STIX identity id, published (CLEAR) on first use."""
     subject = f"org:{org.id}"
-    existing = _latest_id(session, subject)
+    existing = _latest_id(session, subject, ctx)
+    if existing and ctx is not None:
+        return existing  # bulk runs publish every org first
     stix_id = existing or stix.new_id("identity")
     put_object(session, subject=subject, obj=stix.org_identity(stix_id, org.name, org.type, org.created_at),
                level=Level.CLEAR, audience="common", producer_org_id=None, recipients="", expires_at=None,
-               now=now)
+               now=now, ctx=ctx)
     return stix_id
 
 
-def publish_orgs(session: Session, now: datetime) -> None:
+def publish_orgs(session: Session, now: datetime, ctx: PublishContext | None = None) -> None:
     for org in session.scalars(select(Org).order_by(Org.id)):
         org_identity_id(session, org, now)
 
@@ -120,7 +146,8 @@ def _quantised(confidence: int) -> int:
     return max(1, confidence // 10 * 10) if confidence > 0 else 0
 
 
-def publish_indicator(session: Session, ind: Indicator, now: datetime, clock: datetime | None = None) -> None:
+def publish_indicator(session: Session, ind: Indicator, now: datetime, clock: datetime | None = None,
+                      ctx: PublishContext | None = None) -> None:
     """The indicator, its observable and its sightings, as the latest versions.
 
     `now` stamps what is added (wall clock); `clock` is the feeds' time for decay."""
@@ -129,7 +156,8 @@ def publish_indicator(session: Session, ind: Indicator, now: datetime, clock: da
     audience = tlpmod.audience_of_kind(ind.kind)
     creator = stix.PLATFORM_IDENTITY_ID
     if ind.producer_org_id is not None:
-        creator = org_identity_id(session, session.get(Org, ind.producer_org_id), now)
+        org = ctx.orgs[ind.producer_org_id] if ctx else session.get(Org, ind.producer_org_id)
+        creator = org_identity_id(session, org, now, ctx)
     conf = _quantised(indicators_decay(ind, clock))
     obj = stix.indicator(stix_id=ind.stix_id, kind=ind.kind, label=ind.label, token=ind.token, value=ind.value,
                          created_by=creator, created=ind.created_at, modified=ind.modified_at,
@@ -137,10 +165,13 @@ def publish_indicator(session: Session, ind: Indicator, now: datetime, clock: da
                          reasons=list(ind.reasons), level=level, revoked=ind.revoked)
     put_object(session, subject=f"indicator:{ind.id}", obj=obj, level=level, audience=audience,
                producer_org_id=ind.producer_org_id, recipients=ind.recipients, expires_at=ind.valid_until,
-               now=now)
-    _publish_observable(session, ind.kind, ind.token, now, clock)
-    for s in session.scalars(select(IndicatorSighting).where(IndicatorSighting.indicator_id == ind.id)):
-        org_stix = org_identity_id(session, session.get(Org, s.org_id), now)
+               now=now, ctx=ctx)
+    _publish_observable(session, ind.kind, ind.token, now, clock, ctx)
+    sightings = ctx.sightings.get(ind.id, []) if ctx else session.scalars(
+        select(IndicatorSighting).where(IndicatorSighting.indicator_id == ind.id))
+    for s in sightings:
+        org = ctx.orgs[s.org_id] if ctx else session.get(Org, s.org_id)
+        org_stix = org_identity_id(session, org, now, ctx)
         recips = _merge_recipients(ind.recipients, [s.org_id])
         put_object(session, subject=f"sighting:{s.id}",
                    obj=stix.sighting(stix_id=s.stix_id, indicator_id=ind.stix_id, where=org_stix,
@@ -148,7 +179,7 @@ def publish_indicator(session: Session, ind: Indicator, now: datetime, clock: da
                                      first_seen=s.first_seen, last_seen=s.last_seen, count=s.count,
                                      outcome=s.outcome, level=level),
                    level=level, audience=audience, producer_org_id=ind.producer_org_id, recipients=recips,
-                   expires_at=ind.valid_until, now=now)
+                   expires_at=ind.valid_until, now=now, ctx=ctx)
 
 
 def indicators_decay(ind: Indicator, now: datetime) -> int:
@@ -162,10 +193,15 @@ def _merge_recipients(recipients: str, extra: Iterable[int]) -> str:
     return "," + ",".join(str(i) for i in sorted(ids)) + "," if ids else ""
 
 
-def _publish_observable(session: Session, kind: str, token: str, now: datetime, clock: datetime) -> None:
+def _publish_observable(session: Session, kind: str, token: str, now: datetime, clock: datetime,
+                        ctx: PublishContext | None = None) -> None:
     """The SCO of an identifier, shared as loosely as the loosest live indicator that names it."""
-    rows = session.scalars(select(Indicator).where(Indicator.kind == kind, Indicator.token == token,
-                                                   Indicator.revoked.is_(False), Indicator.valid_until > clock)).all()
+    if ctx is not None:
+        rows = [r for r in ctx.by_token.get((kind, token), []) if not r.revoked and r.valid_until > clock]
+    else:
+        rows = session.scalars(select(Indicator).where(Indicator.kind == kind, Indicator.token == token,
+                                                       Indicator.revoked.is_(False),
+                                                       Indicator.valid_until > clock)).all()
     if not rows:
         return
     best = min(rows, key=lambda r: tlpmod.parse_level(r.tlp).rank)
@@ -176,10 +212,10 @@ def _publish_observable(session: Session, kind: str, token: str, now: datetime, 
         return
     put_object(session, subject=f"sco:{sco['id']}", obj=sco, level=tlpmod.parse_level(best.tlp),
                audience=tlpmod.audience_of_kind(kind), producer_org_id=best.producer_org_id,
-               recipients=best.recipients, expires_at=max(r.valid_until for r in rows), now=now)
+               recipients=best.recipients, expires_at=max(r.valid_until for r in rows), now=now, ctx=ctx)
 
 
-def publish_rings(session: Session, now: datetime) -> int:
+def publish_rings(session: Session, now: datetime, ctx: PublishContext | None = None) -> int:
     """Rings as intrusion-sets (AMBER, responders) with `indicates` relationships from their indicators."""
     by_ring: dict[str, list[Indicator]] = defaultdict(list)
     for ind in session.scalars(select(Indicator).where(Indicator.ring_id.is_not(None),
@@ -188,7 +224,7 @@ def publish_rings(session: Session, now: datetime) -> int:
     ring_level = Level.AMBER
     for ring_id, members in by_ring.items():
         subject = f"ring:{ring_id}"
-        ring_stix = _latest_id(session, subject) or stix.new_id("intrusion-set")
+        ring_stix = _latest_id(session, subject, ctx) or stix.new_id("intrusion-set")
         created = min(m.created_at for m in members)
         modified = max(m.modified_at for m in members)
         expires = max(m.valid_until for m in members)
@@ -196,16 +232,16 @@ def publish_rings(session: Session, now: datetime) -> int:
                    obj=stix.intrusion_set(stix_id=ring_stix, ring_id=ring_id, created=created, modified=modified,
                                           members=len(members), level=ring_level),
                    level=ring_level, audience="general", producer_org_id=None, recipients="", expires_at=expires,
-                   now=now)
+                   now=now, ctx=ctx)
         for m in members:
             level = tlpmod.strictest(ring_level, tlpmod.parse_level(m.tlp))
             rel_subject = f"rel:{m.id}:ring:{ring_id}"
-            rel_id = _latest_id(session, rel_subject) or stix.new_id("relationship")
+            rel_id = _latest_id(session, rel_subject, ctx) or stix.new_id("relationship")
             put_object(session, subject=rel_subject,
                        obj=stix.relationship(stix_id=rel_id, source=m.stix_id, target=ring_stix, rel="indicates",
                                              created=m.created_at, level=level),
                        level=level, audience=tlpmod.audience_of_kind(m.kind), producer_org_id=m.producer_org_id,
-                       recipients=m.recipients, expires_at=m.valid_until, now=now)
+                       recipients=m.recipients, expires_at=m.valid_until, now=now, ctx=ctx)
     return len(by_ring)
 
 
@@ -242,6 +278,8 @@ def refresh_from_risk(session: Session, now: datetime, *, threshold: float = PUB
         sigs[(kind, value)].append(scoring.Sig(source, reason, score, observed, sref, victim, expires))
     result = PublishResult()
     keep: set[int] = set()
+    known = {(i.kind, i.token, i.producer): i for i in session.scalars(
+        select(Indicator).where(Indicator.producer == indicators.PLATFORM))}
     for (kind, value), items in sigs.items():
         a = scoring.assess(items, ref)
         if a.score < threshold:
@@ -253,17 +291,16 @@ def refresh_from_risk(session: Session, now: datetime, *, threshold: float = PUB
             confidence=round(a.score * 100), reasons=list(a.reasons), observed_at=observed,
             tlp=tlp_by_kind[kind].value, bank_code=value[:3] if kind == "bank_account" else None,
             ring_id=(rings or {}).get((kind, value)))
-        before = indicators.find(session, kind, obs.token, indicators.PLATFORM)
-        ind, changed = indicators.upsert(session, obs, None, now, stix.new_id)
-        keep.add(ind.id)
+        before = known.get((kind, obs.token, indicators.PLATFORM))
+        with session.no_autoflush:
+            ind, changed = indicators.upsert(session, obs, None, now, stix.new_id, known=known)
+        keep.add(id(ind))
         if before is None:
             result.created += 1
         elif changed:
             result.updated += 1
-    stale = session.scalars(select(Indicator).where(Indicator.producer == indicators.PLATFORM,
-                                                    Indicator.revoked.is_(False))).all()
-    for ind in stale:
-        if ind.id not in keep and ind.valid_until > ref:
+    for ind in known.values():
+        if id(ind) not in keep and not ind.revoked and ind.valid_until > ref:
             ind.revoked, ind.modified_at = True, now
             result.revoked += 1
     session.flush()
@@ -276,11 +313,14 @@ def publish_all(session: Session, now: datetime | None = None) -> int:
     before = session.scalar(select(SharedObject.id).order_by(SharedObject.id.desc()).limit(1)) or 0
     publish_common(session, now)
     publish_orgs(session, now)
+    session.flush()
     feed_now = sharing_now(session)
-    for ind in session.scalars(select(Indicator).where(
-            or_(Indicator.valid_until > feed_now, Indicator.modified_at >= now - timedelta(days=1)))):
-        publish_indicator(session, ind, now, feed_now)
-    publish_rings(session, now)
+    ctx = PublishContext(session, feed_now)
+    with session.no_autoflush:
+        for ind in session.scalars(select(Indicator).where(
+                or_(Indicator.valid_until > feed_now, Indicator.modified_at >= now - timedelta(days=1)))).all():
+            publish_indicator(session, ind, now, feed_now, ctx)
+        publish_rings(session, now, ctx)
     session.flush()
     after = session.scalar(select(SharedObject.id).order_by(SharedObject.id.desc()).limit(1)) or 0
     return after - before
