@@ -410,20 +410,25 @@ class Writer:
             "reported_at": pa.array([iso1(v.report_at) if v.report_at is not None else None for v in r.victims],
                                     type=pa.string()),
         })
-        # scam transactions, in file order
-        victims = f["victim"][scam_rows]
-        rep = np.array([self.report_of_victim.get(int(v)) if v >= 0 else None for v in victims], dtype=object)
+        # scam transactions, in file order: one row per (transaction, victim whose money it carries)
+        p_rows, p_vict, p_amt = self.portion_rows()
+        kept = self.txn_pos[p_rows] >= 0
+        p_rows, p_vict, p_amt = p_rows[kept], p_vict[kept], p_amt[kept]
+        o = np.lexsort((p_vict, self.txn_pos[p_rows]))
+        p_rows, p_vict, p_amt = p_rows[o], p_vict[o], p_amt[o]
+        rep = np.array([self.report_of_victim.get(int(v)) if v >= 0 else None for v in p_vict], dtype=object)
         write_table(T / "scam_txns.csv", {
-            "txn_id": self.txn_id_array(self.txn_pos[scam_rows]),
-            "ring_id": pa.array(np.array(ring_ids, dtype=object)[f["ring"][scam_rows]], type=pa.string()),
-            "victim_id": pa.array([vid[v] if v >= 0 else None for v in victims], type=pa.string()),
+            "txn_id": self.txn_id_array(self.txn_pos[p_rows]),
+            "ring_id": pa.array(np.array(ring_ids, dtype=object)[f["ring"][p_rows]], type=pa.string()),
+            "victim_id": pa.array([vid[v] if v >= 0 else None for v in p_vict], type=pa.string()),
             "report_id": pa.array(rep, type=pa.string()),
-            "kind": pa.array([SCAM_KIND_NAMES[int(k)] for k in f["scam_kind"][scam_rows]], type=pa.string()),
-            "hop": f["hop"][scam_rows].astype(np.int64),
-            "ts": iso(f["ts"][scam_rows]),
-            "src": take(self.acct_key_pa, f["src"][scam_rows]),
-            "dst": take(self.acct_key_pa, f["dst"][scam_rows]),
-            "amount": baht(f["amount"][scam_rows]),
+            "kind": pa.array([SCAM_KIND_NAMES[int(k)] for k in f["scam_kind"][p_rows]], type=pa.string()),
+            "hop": f["hop"][p_rows].astype(np.int64),
+            "ts": iso(f["ts"][p_rows]),
+            "src": take(self.acct_key_pa, f["src"][p_rows]),
+            "dst": take(self.acct_key_pa, f["dst"][p_rows]),
+            "amount": baht(p_amt),
+            "txn_amount": baht(f["amount"][p_rows]),
         })
         # reports (incl. mistaken)
         rr = self.report_rows
@@ -457,6 +462,24 @@ class Writer:
         params["window_start"] = iso1(self.w.end - self.w.p.days * 86_400)
         params["window_end"] = iso1(self.w.end)
         (T / "params.json").write_text(json.dumps(params, indent=2, sort_keys=True) + "\n")
+
+    def portion_rows(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(row, victim, satang) for every scam row; a row's portions add up to its amount exactly."""
+        f = self.w_txns
+        rows, victims, amounts = [], [], []
+        for row, parts in self.r.portions:
+            total = int(f["amount"][row])
+            items = sorted(parts.items())
+            sat = [int(x) for _, x in items]
+            # give the rounding difference to the biggest share
+            big = max(range(len(sat)), key=lambda i: sat[i])
+            sat[big] += total - sum(sat)
+            for (v, _), x in zip(items, sat):
+                if x > 0:
+                    rows.append(row)
+                    victims.append(v)
+                    amounts.append(x)
+        return (np.array(rows, dtype=np.int64), np.array(victims, dtype=np.int64), np.array(amounts, dtype=np.int64))
 
     def lookalikes(self, mule_accts: np.ndarray) -> None:
         r, w, f, pop = self.r, self.w, self.w_txns, self.h.pop

@@ -6,6 +6,7 @@ them is drawn as an array.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -76,6 +77,8 @@ class Rings:
         self.used_people[pop["trader"]] = True
         self.mistaken: list[dict] = []
         self._first_in: dict[int, int] = {}
+        self._arrivals: list[tuple[int, int, int, float]] = []   # (ts, collector, victim, satang)
+        self.portions: list[tuple[int, dict[int, float]]] = []   # scam row -> {victim: satang}
 
     # ---- people --------------------------------------------------------------------------------
     def take_people(self, n: int, weights: np.ndarray | None = None) -> np.ndarray:
@@ -401,6 +404,7 @@ class Rings:
                     report_at = at
             self.victims.append(Victim(vid, int(person), ring_index, rows, list(map(int, satang)), contacts, loss,
                                        report_at))
+        self.run_flows(ring, ring_index)
         for role in ROLES:
             for acct in ring.accounts[role]:
                 if int(acct) in self._first_in:
@@ -442,15 +446,18 @@ class Rings:
                 out.append(c)
         return out
 
-    def _add(self, ts, channel, src, dst, amount, device, ring_index, victim, kind, hop) -> int:
+    def _add(self, ts, channel, src, dst, amount, device, ring_index, victim, kind, hop,
+             portions: dict[int, float] | None = None) -> int:
         if dst >= 0 and kind != TEST_CREDIT:
             self._first_in[dst] = min(self._first_in.get(dst, ts), ts)
         idx = self.txns.add(1, ts=ts, channel=channel, src=src, dst=dst, amount=amount, device=device,
                             ring=ring_index, victim=victim, scam_kind=kind, hop=hop)
-        return int(idx[0])
+        row = int(idx[0])
+        self.portions.append((row, portions or {-1: float(amount)}))
+        return row
 
     def pay(self, ring: Ring, ring_index: int, victim: int, person: int, t: int, amount: int) -> int:
-        """The victim pays a collector; the money is layered and cashed out."""
+        """The victim pays a collector; the money joins the collector's pool (moved on by `run_flows`)."""
         rng = self.rng
         col = int(rng.choice(ring.accounts["collector"]))
         src = int(self.h.account_of(np.array([person]), np.array([t]))[0])
@@ -458,12 +465,12 @@ class Rings:
         if ring.scam_type == "malicious_app" and rng.random() < 0.7:
             dev = int(rng.choice(ring.devices))  # the ring drives the victim's phone remotely
         row = self._add(t, PROMPTPAY if rng.random() < 0.6 else TRANSFER, src, col, amount, dev, ring_index, victim,
-                        VICTIM_PAYMENT, 1)
-        self.route(ring, ring_index, victim, col, amount, t, hop=2, level=0)
+                        VICTIM_PAYMENT, 1, portions={victim: float(amount)})
+        self._arrivals.append((t, col, victim, float(amount)))
         return row
 
-    def _delay(self, median_min: float) -> int:
-        return int(self.rng.lognormal(np.log(median_min * MINUTE), 1.0)) + 20
+    def _delay(self, median_s: float) -> int:
+        return int(self.rng.lognormal(np.log(median_s), 1.0)) + 20
 
     def _bank(self, acct: int) -> int:
         return int(self.w.accounts.col("bank")[acct])
@@ -473,47 +480,100 @@ class Rings:
         other = pool[banks != not_bank]
         return int(self.rng.choice(other if len(other) else pool))
 
-    def route(self, ring: Ring, ring_index: int, victim: int, acct: int, amount: int, t: int, hop: int,
-              level: int) -> None:
-        """Move `amount` (satang) on from `acct`, keeping a cut; stop when the world ends."""
-        rng, end = self.rng, self.w.end
-        p = self.w.p
-        cut = int(amount * rng.uniform(0.005, 0.04))
-        rest = amount - cut
-        t_next = t + self._delay(p.hop_delay_median_min * (1 + level))
-        if t_next >= end or rest < 100_00:
-            return
-        dev = ring.device_of[acct]
-        if level < ring.layers and len(ring.accounts["layer"]):
-            parts = 2 if (rest > 20_000_00 and rng.random() < 0.3) else 1
+    def run_flows(self, ring: Ring, ring_index: int) -> None:
+        """Move the ring's money: each mule account pools what arrives, keeps its cut, and after a delay
+        sweeps the rest to the next tier (across banks), until cash-out accounts empty it at ATMs or
+        into an exchange. Each onward transfer carries every pooled victim's money pro rata, which
+        truth/scam_txns.csv records as one row per (transaction, victim)."""
+        import heapq
+
+        rng, end, p = self.rng, self.w.end, self.w.p
+        # levels: 0 collectors, 1..L layers, L+1 cash-out
+        layers = ring.accounts["layer"]
+        L = max(1, min(ring.layers, len(layers))) if len(layers) else 0
+        level_of: dict[int, int] = {int(a): 0 for a in ring.accounts["collector"]}
+        by_level: dict[int, np.ndarray] = {0: ring.accounts["collector"]}
+        for k in range(L):
+            part = layers[k::L]
+            by_level[k + 1] = part
+            for a in part:
+                level_of[int(a)] = k + 1
+        by_level[L + 1] = ring.accounts["cashout"]
+        for a in ring.accounts["cashout"]:
+            level_of[int(a)] = L + 1
+        # how a ring moves: some sweep within minutes, others every few hours; some round the amounts
+        sweep_s = p.hop_delay_median_min * 60 * float(np.exp(rng.normal(0, 1.0)))
+        rounds = rng.random() < 0.5
+        cut = rng.uniform(0.005, 0.04)
+        pool: dict[int, dict[int, float]] = defaultdict(lambda: defaultdict(float))
+        pending: set[int] = set()
+        events: list[tuple[int, int, int]] = []   # (time, seq, account) sweeps
+        seq = 0
+
+        def arrive(t: int, acct: int, parts: dict[int, float]) -> None:
+            nonlocal seq
+            keep = 0.0 if level_of[acct] == L + 1 else cut   # cash-out mules take theirs at the machine
+            for v, x in parts.items():
+                pool[acct][v] += x * (1 - keep)          # the cut stays behind, never moved again
+            if acct not in pending:
+                pending.add(acct)
+                seq += 1
+                heapq.heappush(events, (t + self._delay(sweep_s * (1 + 0.5 * level_of[acct])), seq, acct))
+
+        for t, acct, v, x in sorted(self._arrivals):
+            arrive(t, acct, {v: x})
+        self._arrivals = []
+        # arrivals of victims' payments are all known; sweeps create further arrivals in time order
+        while events:
+            t, _, acct = heapq.heappop(events)
+            pending.discard(acct)
+            if t >= end:
+                continue      # still held at the end of the world
+            total = sum(pool[acct].values())
+            level = level_of[acct]
+            hop = level + 2
+            if total < 100_00:
+                continue
+            if level == L + 1:
+                self._cash_out(ring, ring_index, acct, t, hop, pool[acct])
+                continue
+            amount = int(total // 100_00 * 100_00) if rounds else int(total)
+            if amount <= 0:
+                continue
+            parts = 2 if (amount > 20_000_00 and rng.random() < 0.3) else 1
             shares = rng.dirichlet(np.ones(parts) * 3) if parts > 1 else np.ones(1)
+            t_out = t
             for share in shares:
-                part = int(rest * share)
-                if rng.random() < 0.5:
+                part = int(amount * share)
+                if rounds:
                     part = part // 100_00 * 100_00
                 if part < 100_00:
                     continue
-                nxt = self._pick(ring.accounts["layer"], self._bank(acct))
-                if nxt == acct:
-                    continue
-                self._add(t_next, PROMPTPAY if rng.random() < 0.5 else TRANSFER, acct, nxt, part, dev, ring_index,
-                          victim, LAYER, hop)
-                self.route(ring, ring_index, victim, nxt, part, t_next, hop + 1, level + 1)
-                t_next += int(rng.integers(20, 300))
-            return
-        out = self._pick(ring.accounts["cashout"], self._bank(acct))
-        part = rest // 100_00 * 100_00
-        if out != acct:
-            self._add(t_next, TRANSFER, acct, out, part, dev, ring_index, victim, LAYER, hop)
-            hop += 1
-        self.cash_out(ring, ring_index, victim, out, part, t_next, hop)
+                nxt = self._pick(by_level[level + 1], self._bank(acct))
+                portions = self._take(pool[acct], part)
+                self._add(t_out, PROMPTPAY if rng.random() < 0.5 else TRANSFER, acct, nxt, part,
+                          ring.device_of[acct], ring_index, -1, LAYER, hop, portions=portions)
+                arrive(t_out, nxt, portions)
+                t_out += int(rng.integers(20, 300))
 
-    def cash_out(self, ring: Ring, ring_index: int, victim: int, acct: int, amount: int, t: int, hop: int) -> None:
+    @staticmethod
+    def _take(pool: dict[int, float], amount: int) -> dict[int, float]:
+        """Take `amount` out of a pooled balance, pro rata to each victim's money in it."""
+        total = sum(pool.values())
+        out = {}
+        for v in list(pool):
+            x = pool[v] * amount / total
+            out[v] = x
+            pool[v] -= x
+            if pool[v] < 0.5:
+                del pool[v]
+        return out
+
+    def _cash_out(self, ring: Ring, ring_index: int, acct: int, t: int, hop: int, pool: dict[int, float]) -> None:
         rng, end = self.rng, self.w.end
-        t = t + self._delay(25)
+        total = sum(pool.values())
         mode = ring.cashout if ring.cashout != "both" else ("atm" if rng.random() < 0.5 else "crypto")
-        keep = int(amount * rng.uniform(0.01, 0.05))
-        avail = amount - keep
+        avail = int(total * (1 - rng.uniform(0.01, 0.05)))   # the cash-out mule's cut stays
         if mode == "crypto":
             exch = int(rng.choice(self.pop["exch_acct"]))
             parts = 1 if avail < 50_000_00 else int(rng.integers(1, 4))
@@ -521,20 +581,21 @@ class Rings:
                 part = int(avail * share) // 100 * 100
                 if t >= end or part <= 0:
                     return
-                self._add(t, CRYPTO_OUT, acct, exch, part, ring.device_of[acct], ring_index, victim, CASHOUT_CRYPTO,
-                          hop)
+                self._add(t, CRYPTO_OUT, acct, exch, part, ring.device_of[acct], ring_index, -1, CASHOUT_CRYPTO,
+                          hop, portions=self._take(pool, part))
                 t += int(rng.integers(60, 1200))
             return
         chunk = ring.atm_chunk * 100
         n_full = avail // chunk
         pieces = [chunk] * int(n_full)
-        rem = (avail - n_full * chunk) // 100_000 * 100_000   # the rest in thousands
-        if rem >= 100_000:
+        rem = (avail - n_full * chunk) // 100_000 * 100_000   # the rest in thousands, or wait for more
+        if rem >= 100_000 and (n_full == 0 or rng.random() < 0.6):
             pieces.append(int(rem))
         for piece in pieces:
             if t >= end:
                 return
-            self._add(t, CASH_OUT, acct, -1, piece, -1, ring_index, victim, CASHOUT_ATM, hop)
+            self._add(t, CASH_OUT, acct, -1, piece, -1, ring_index, -1, CASHOUT_ATM, hop,
+                      portions=self._take(pool, piece))
             t += int(rng.integers(40, 240))
 
     def test_credit(self, ring: Ring, ring_index: int, acct: int, t_use: int) -> None:
