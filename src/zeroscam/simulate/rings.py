@@ -507,25 +507,31 @@ class Rings:
         cut = rng.uniform(0.005, 0.04)
         pool: dict[int, dict[int, float]] = defaultdict(lambda: defaultdict(float))
         pending: set[int] = set()
-        events: list[tuple[int, int, int]] = []   # (time, seq, account) sweeps
+        # events in time order: (time, seq, account, parts) — parts is None for a sweep
+        events: list[tuple[int, int, int, dict | None]] = []
         seq = 0
 
-        def arrive(t: int, acct: int, parts: dict[int, float]) -> None:
+        def push(t: int, acct: int, parts: dict | None) -> None:
             nonlocal seq
+            seq += 1
+            heapq.heappush(events, (t, seq, acct, parts))
+
+        def arrive(t: int, acct: int, parts: dict[int, float]) -> None:
             keep = 0.0 if level_of[acct] == L + 1 else cut   # cash-out mules take theirs at the machine
             for v, x in parts.items():
                 pool[acct][v] += x * (1 - keep)          # the cut stays behind, never moved again
             if acct not in pending:
                 pending.add(acct)
-                seq += 1
-                heapq.heappush(events, (t + self._delay(sweep_s * (1 + 0.5 * level_of[acct])), seq, acct))
+                push(t + self._delay(sweep_s * (1 + 0.5 * level_of[acct])), acct, None)
 
         for t, acct, v, x in sorted(self._arrivals):
-            arrive(t, acct, {v: x})
+            push(t, acct, {v: x})
         self._arrivals = []
-        # arrivals of victims' payments are all known; sweeps create further arrivals in time order
         while events:
-            t, _, acct = heapq.heappop(events)
+            t, _, acct, parts = heapq.heappop(events)
+            if parts is not None:
+                arrive(t, acct, parts)
+                continue
             pending.discard(acct)
             if t >= end:
                 continue      # still held at the end of the world
@@ -553,7 +559,7 @@ class Rings:
                 portions = self._take(pool[acct], part)
                 self._add(t_out, PROMPTPAY if rng.random() < 0.5 else TRANSFER, acct, nxt, part,
                           ring.device_of[acct], ring_index, -1, LAYER, hop, portions=portions)
-                arrive(t_out, nxt, portions)
+                push(t_out, nxt, portions)
                 t_out += int(rng.integers(20, 300))
 
     @staticmethod
