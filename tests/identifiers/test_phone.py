@@ -80,3 +80,10 @@ def test_nbtc_prefixes_kept_and_classified():
 def test_refused(bad):
     with pytest.raises(IdentifierError):
         phone.normalize(bad)
+
+
+@settings(deadline=None)
+@given(st.one_of(mobile_nsn, fixed_nsn), st.sampled_from(["0", "66", "+66"]))
+def test_python_shortcut_agrees_with_libphonenumber(nsn, prefix):
+    compact = prefix + nsn
+    assert phone.normalize(compact) == phone._parse(compact, compact) == "+66" + nsn

@@ -17,6 +17,7 @@ import csv
 import math
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import datetime
 from pathlib import Path
 from typing import Callable
@@ -628,14 +629,28 @@ def _json_ts(value, field_name: str, file: str, line: int, required: bool) -> da
                         value=value) from None
 
 
+@lru_cache(maxsize=200_000)
+def _normalize_cached(kind: str, value: str | int | float) -> tuple[str | None, str | None]:
+    """(canonical, None) or (None, reason); reports repeat the same numbers and accounts."""
+    try:
+        return normalize_identifier(kind, value), None
+    except IdentifierError as exc:
+        return None, exc.reason
+
+
+def _normalize_value(kind: str, value) -> tuple[str | None, str | None]:
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        return _normalize_cached(kind, value)
+    return None, "not a string"
+
+
 def _json_identifier(kind: str, value, field_name: str, file: str, line: int) -> str | None:
     if value is None or value == "":
         return None
-    try:
-        return normalize_identifier(kind, value)
-    except IdentifierError as exc:
-        raise DataError(f"not a valid {kind}: {exc.reason}", file=file, line=line, column=field_name,
-                        value=value) from None
+    canonical, reason = _normalize_value(kind, value)
+    if canonical is None:
+        raise DataError(f"not a valid {kind}: {reason}", file=file, line=line, column=field_name, value=value)
+    return canonical
 
 
 def _report_row(obj: dict, line: bytes, file: str, line_no: int) -> tuple:
@@ -671,10 +686,7 @@ def _contact_rows(obj: dict, report_id: str, file: str, line_no: int) -> list[tu
         value = None
         # Victims write messy things: an unparseable contact keeps its raw text.
         if kind in CONTACT_TYPES and raw is not None:
-            try:
-                value = normalize_identifier(kind, raw)
-            except IdentifierError:
-                value = None
+            value = _normalize_value(kind, raw)[0]
         rows.append((report_id, kind, value, raw))
     return rows
 

@@ -34,12 +34,17 @@ CONTACT_TYPES: tuple[str, ...] = ("phone", "bank_account", "promptpay", "url", "
                                   "facebook", "email", "crypto_wallet")
 
 
+_loaded: dict[str, object] = {}
+
+
 def module(kind: str):
     """The module that parses `kind`."""
-    try:
-        return importlib.import_module(f"zeroscam.identifiers.{_MODULES[kind]}")
-    except KeyError:
-        raise IdentifierError(kind, None, f"unknown kind (known: {', '.join(KINDS)})") from None
+    found = _loaded.get(kind)
+    if found is None:
+        if kind not in _MODULES:
+            raise IdentifierError(kind, None, f"unknown kind (known: {', '.join(KINDS)})")
+        found = _loaded[kind] = importlib.import_module(f"zeroscam.identifiers.{_MODULES[kind]}")
+    return found
 
 
 def normalize(kind: str, value: object) -> str:

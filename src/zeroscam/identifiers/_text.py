@@ -21,8 +21,11 @@ def clean(kind: str, value: object) -> str:
         if isinstance(value, bool) or not isinstance(value, int):
             raise IdentifierError(kind, value, "not a string")
         value = str(value)
-    text = unicodedata.normalize("NFKC", value).translate(_THAI_DIGITS).strip()
-    text = text.replace("\u200b", "").replace("\ufeff", "")
+    if value.isascii():
+        text = value.strip()
+    else:
+        text = unicodedata.normalize("NFKC", value).translate(_THAI_DIGITS).strip()
+        text = text.replace("\u200b", "").replace("\ufeff", "")
     if not text:
         raise IdentifierError(kind, value, "empty")
     return text
