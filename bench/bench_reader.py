@@ -4,8 +4,9 @@
     .venv/bin/python bench/bench_reader.py --data path/to/axf      # e.g. `zeroscam simulate` output
 
 Prints rows/s of `open_dataset` (validate + normalise + canonical tables) and of
-`SELECT count(*) FROM read_csv(..., all_varchar=true)` over the same files, their
-ratio, and the peak RSS of this process. Synthetic data mixes the written forms
+two bare DuckDB scans of the same files (`count(*)` over `read_csv(all_varchar)` /
+`read_json`, and the same copied into a table), the ratios, and the peak RSS of
+this process (the synthetic folder is generated in a child process). Synthetic data mixes the written forms
 of real feeds (dashes, +66/66/0 prefixes, offsets or none), a few percent of
 which the SQL fast path leaves to Python.
 """
@@ -13,6 +14,7 @@ which the SQL fast path leaves to Python.
 from __future__ import annotations
 
 import argparse
+import json
 import resource
 import subprocess
 import sys
@@ -77,6 +79,21 @@ def make_folder(out: Path, rows: int, seed: int = 1) -> Path:
     cts = start + np.sort(rng.integers(0, 60 * 86400, n_cdr)).astype("timedelta64[s]")
     pd.DataFrame({"ts": np.datetime_as_string(cts, unit="s"), "kind": "voice", "caller": caller, "callee": callee,
                   "duration_s": rng.integers(0, 600, n_cdr)}).to_csv(out / "cdrs.csv", index=False)
+    n_rep = max(rows // 100, 10)
+    reported = start + np.sort(rng.integers(0, 60 * 86400, n_rep)).astype("timedelta64[s]")
+    with open(out / "reports.jsonl", "w", encoding="utf-8") as f:
+        for i in range(n_rep):
+            victim, mule = rng.integers(0, n_acc, 2)
+            f.write(json.dumps({
+                "report_id": f"R{i}", "reported_at": str(reported[i]) + "+07:00", "scam_type": "call_centre",
+                "loss_thb": 1000.0, "victim": {"holder_id": str(nid[victim]), "phone": str(caller[i % n_cdr])},
+                "contacts": [{"type": "phone", "value": str(callee[i % n_cdr])},
+                             {"type": "bank_account", "value": f"{banks[mule]}-{written[mule]}"},
+                             {"type": "line_id", "value": f"@shop{i % 97}"}],
+                "transfers": [{"ts": str(reported[i] - np.timedelta64(3600, "s")) + "+07:00",
+                               "from_bank": str(banks[victim]), "from_account": str(written[victim]),
+                               "to_bank": str(banks[mule]), "to_account": str(written[mule]), "amount": 1000.0}],
+                "narrative": "มีคนโทรมาอ้างเป็นเจ้าหน้าที่"}, ensure_ascii=False) + "\n")
     return out
 
 
@@ -90,7 +107,12 @@ def _baseline(files: dict[str, Path], materialise: bool) -> tuple[int, float]:
     t0 = time.perf_counter()
     rows = 0
     for name, path in files.items():
-        source = f"read_parquet('{path}')" if path.suffix == ".parquet" else f"read_csv('{path}', all_varchar=true)"
+        if path.suffix == ".parquet":
+            source = f"read_parquet('{path}')"
+        elif path.suffix == ".jsonl":
+            source = f"read_json('{path}', format='newline_delimited')"
+        else:
+            source = f"read_csv('{path}', all_varchar=true)"
         if materialise:
             con.execute(f"CREATE TABLE t_{name} AS SELECT * FROM {source}")
             rows += con.execute(f"SELECT count(*) FROM t_{name}").fetchone()[0]
@@ -121,9 +143,9 @@ def main(argv: list[str] | None = None) -> None:
             subprocess.run([sys.executable, __file__, "--generate-only", str(folder), "--rows", str(args.rows),
                             "--seed", str(args.seed)], check=True)
             print(f"generated {folder} in {time.perf_counter() - t0:.1f}s", file=sys.stderr)
-        from zeroscam.exchange.axf import BULK_TABLES, open_dataset, table_files
+        from zeroscam.exchange.axf import open_dataset, table_files
 
-        files = {k: v for k, v in table_files(folder).items() if k in BULK_TABLES}
+        files = table_files(folder)
         raw_rows, count_s = _baseline(files, materialise=False)
         _, copy_s = _baseline(files, materialise=True)
         rss_baseline = peak_rss_mb()
@@ -134,7 +156,7 @@ def main(argv: list[str] | None = None) -> None:
         dataset.con.close()
 
     print(f"files: {', '.join(f'{k}={v.name}' for k, v in files.items())}")
-    print(f"rows (bulk files): {raw_rows:,}  canonical: {', '.join(f'{k}={v:,}' for k, v in counts.items() if v)}")
+    print(f"rows (all files): {raw_rows:,}  canonical: {', '.join(f'{k}={v:,}' for k, v in counts.items() if v)}")
     print(f"baseline read_csv count:        {count_s:6.2f}s  {raw_rows / count_s:12,.0f} rows/s")
     print(f"baseline read_csv into a table: {copy_s:6.2f}s  {raw_rows / copy_s:12,.0f} rows/s")
     print(f"open_dataset:                   {reader_s:6.2f}s  {raw_rows / reader_s:12,.0f} rows/s")
