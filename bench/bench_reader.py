@@ -6,9 +6,9 @@
 Prints rows/s of `open_dataset` (validate + normalise + canonical tables) and of
 two bare DuckDB scans of the same files (`count(*)` over `read_csv(all_varchar)` /
 `read_json`, and the same copied into a table), the ratios, and the peak RSS of
-this process (the synthetic folder is generated in a child process). Synthetic data mixes the written forms
-of real feeds (dashes, +66/66/0 prefixes, offsets or none), a few percent of
-which the SQL fast path leaves to Python.
+this process (the synthetic folder is generated in a child process). Synthetic
+data mixes the written forms of real feeds (dashes, +66/66/0 prefixes, offsets
+or none), a few percent of which the SQL fast path leaves to Python.
 """
 
 from __future__ import annotations
