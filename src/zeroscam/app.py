@@ -95,7 +95,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException):
-        return problem(exc.status_code, "Error", str(exc.detail))
+        response = problem(exc.status_code, "Error", str(exc.detail))
+        for name, value in (exc.headers or {}).items():  # e.g. Allow on a 405
+            response.headers[name] = value
+        if exc.status_code == 405:
+            response.headers["Allow"] = _allowed_methods(request)
+        return response
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception):
@@ -108,10 +113,72 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         _include(app, name, optional=True)
 
     app.add_middleware(MetricsMiddleware)
+    _document_problems(app)
     from zeroscam.check.fastpath import CheckFastPath
 
     app.add_middleware(CheckFastPath)  # outermost: the hot path skips the rest
     return app
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method some route serves at this path (Starlette names only the first route's)."""
+    from starlette.routing import Match
+
+    methods: set[str] = set()
+    for route in _flat_routes(request.app.routes):
+        match, _ = route.matches({**request.scope, "method": "\0"})
+        if match is Match.PARTIAL and getattr(route, "methods", None):
+            methods |= set(route.methods)
+    return ", ".join(sorted(methods))
+
+
+def _flat_routes(routes):
+    for route in routes:
+        inner = getattr(route, "original_router", None)
+        if inner is not None:
+            yield from _flat_routes(inner.routes)
+        else:
+            yield route
+
+
+PROBLEM_SCHEMA = {
+    "type": "object", "title": "Problem", "description": "RFC 9457 problem details",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {"type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+                   "detail": {"type": "string"},
+                   "errors": {"type": "array", "items": {"type": "object"}}},
+}
+
+
+def _document_problems(app: FastAPI) -> None:
+    """Say in the OpenAPI document what every error really is: problem JSON.
+
+    Error responses that routes declare as JSON (or without content) get the Problem
+    schema under application/problem+json, and every operation documents 4XX, since
+    authentication, validation and missing rows can answer any of them."""
+    original = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = original()
+        schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+        content = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        for path, item in schema.get("paths", {}).items():
+            if path.startswith("/taxii2"):
+                continue  # TAXII answers errors in its own media type (TAXII 2.1 error message)
+            for method, op in item.items():
+                if method not in ("get", "post", "put", "patch", "delete"):
+                    continue
+                responses = op.setdefault("responses", {})
+                for code, resp in responses.items():
+                    if code[:1] in ("4", "5") and set(resp.get("content", {})) <= {"application/json"}:
+                        resp["content"] = dict(content)
+                responses.setdefault("4XX", {"description": "Problem (RFC 9457)", "content": dict(content)})
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi
 
 
 def create_app_from_env() -> FastAPI:

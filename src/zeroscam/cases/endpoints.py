@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Body, Depends, Query
+from fastapi import APIRouter, Body, Depends, Path, Query
 from sqlalchemy.orm import Session
 
 from zeroscam.cases import service
@@ -20,6 +20,8 @@ SessionDep = Annotated[Session, Depends(get_session)]
 ERRORS = {401: {"description": "No valid API key"}, 403: {"description": "Not the caller's step"},
           404: {"description": "Not found"}, 409: {"description": "Not possible in the hold's state"},
           422: {"description": "Invalid request"}}
+HoldId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+CaseId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 HoldState = Literal["requested", "held", "complaint", "extended", "released", "expired"]
 
 
@@ -51,7 +53,7 @@ def list_holds(principal: PrincipalDep, session: SessionDep, page: Annotated[Pag
 
 
 @router.get("/v1/holds/{hold_id}", response_model=HoldOut, responses=ERRORS)
-def get_hold(hold_id: int, principal: PrincipalDep, session: SessionDep) -> dict:
+def get_hold(hold_id: HoldId, principal: PrincipalDep, session: SessionDep) -> dict:
     out = hold_out(service.get_hold(session, principal, hold_id))
     session.commit()
     return out
@@ -59,7 +61,7 @@ def get_hold(hold_id: int, principal: PrincipalDep, session: SessionDep) -> dict
 
 @router.post("/v1/holds/{hold_id}/confirm", response_model=HoldOut, responses=ERRORS,
              summary="The bank confirms the hold and the amount held (72 hours from now)")
-def confirm(hold_id: int, body: ConfirmIn, principal: PrincipalDep, session: SessionDep) -> dict:
+def confirm(hold_id: HoldId, body: ConfirmIn, principal: PrincipalDep, session: SessionDep) -> dict:
     out = hold_out(service.confirm(session, principal, hold_id, body.amount_held_thb))
     session.commit()
     return out
@@ -67,7 +69,7 @@ def confirm(hold_id: int, body: ConfirmIn, principal: PrincipalDep, session: Ses
 
 @router.post("/v1/holds/{hold_id}/complaint", response_model=HoldOut, responses=ERRORS,
              summary="The victim's police complaint is filed (police or the requester): 7 days from now")
-def complaint(hold_id: int, principal: PrincipalDep, session: SessionDep) -> dict:
+def complaint(hold_id: HoldId, principal: PrincipalDep, session: SessionDep) -> dict:
     out = hold_out(service.complaint(session, principal, hold_id))
     session.commit()
     return out
@@ -75,7 +77,7 @@ def complaint(hold_id: int, principal: PrincipalDep, session: SessionDep) -> dic
 
 @router.post("/v1/holds/{hold_id}/extend", response_model=HoldOut, responses=ERRORS,
              summary="The police extend a hold that runs on a complaint")
-def extend(hold_id: int, principal: PrincipalDep, session: SessionDep,
+def extend(hold_id: HoldId, principal: PrincipalDep, session: SessionDep,
            body: Annotated[ExtendIn | None, Body()] = None) -> dict:
     out = hold_out(service.extend(session, principal, hold_id, (body or ExtendIn()).days))
     session.commit()
@@ -84,7 +86,7 @@ def extend(hold_id: int, principal: PrincipalDep, session: SessionDep,
 
 @router.post("/v1/holds/{hold_id}/release", response_model=HoldOut, responses=ERRORS,
              summary="Release a hold (the bank, the police or the requester)")
-def release(hold_id: int, principal: PrincipalDep, session: SessionDep,
+def release(hold_id: HoldId, principal: PrincipalDep, session: SessionDep,
             body: Annotated[ReleaseIn | None, Body()] = None) -> dict:
     out = hold_out(service.release(session, principal, hold_id, (body or ReleaseIn()).reason))
     session.commit()
@@ -111,13 +113,13 @@ def list_cases(principal: PrincipalDep, session: SessionDep,
 
 
 @router.get("/v1/cases/{case_id}", response_model=CaseOut, responses=ERRORS)
-def get_case(case_id: int, principal: PrincipalDep, session: SessionDep) -> dict:
+def get_case(case_id: CaseId, principal: PrincipalDep, session: SessionDep) -> dict:
     return case_out(session, service.get_case(session, principal, case_id))
 
 
 @router.post("/v1/cases/{case_id}/reports", response_model=CaseOut, responses=ERRORS,
              summary="Add reports to a case")
-def add_reports(case_id: int, body: CaseReportsIn, principal: PrincipalDep, session: SessionDep) -> dict:
+def add_reports(case_id: CaseId, body: CaseReportsIn, principal: PrincipalDep, session: SessionDep) -> dict:
     c = service.add_reports(session, principal, case_id, body.report_ids)
     out = case_out(session, c)
     session.commit()

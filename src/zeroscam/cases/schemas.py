@@ -33,11 +33,11 @@ class HoldOut(BaseModel):
 
 
 class ConfirmIn(BaseModel):
-    amount_held_thb: float = Field(ge=0, le=1e12)
+    amount_held_thb: float = Field(ge=0, le=1e12, strict=True)
 
 
 class ExtendIn(BaseModel):
-    days: int = Field(default=7, ge=1, le=30)
+    days: int = Field(default=7, ge=1, le=30, strict=True)
 
 
 class ReleaseIn(BaseModel):

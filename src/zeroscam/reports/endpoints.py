@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Depends, Header, Path, Request
 from sqlalchemy.orm import Session
 
 from zeroscam.kit.db import get_session
@@ -42,7 +42,7 @@ def list_reports(principal: PrincipalDep, session: SessionDep,
 @router.get("/v1/reports/{report_id}", response_model=ReportOut, responses=ERRORS,
             summary="One report: for the filing member, police, regulators, the banks asked to hold, "
                     "or the victim with the status token (header X-Status-Token)")
-def get_report(report_id: str, principal: OptionalPrincipalDep, session: SessionDep,
+def get_report(report_id: Annotated[str, Path(max_length=64)], principal: OptionalPrincipalDep, session: SessionDep,
                x_status_token: Annotated[str | None, Header(max_length=200)] = None) -> dict:
     report, victim = service.get_report(session, report_id, principal=principal, status_token=x_status_token)
     out = service.view(session, report, victim=victim)

@@ -33,9 +33,9 @@ class Transfer(BaseModel):
     txn_id: str | None = Field(default=None, max_length=100)
     from_bank: str | None = Field(default=None, max_length=10)
     from_account: str | None = Field(default=None, max_length=40)
-    to_bank: str = Field(max_length=10)
-    to_account: str = Field(max_length=40)
-    amount: float | None = Field(default=None, ge=0, le=1e12)
+    to_bank: str = Field(pattern=r"^\s*\d{1,3}\s*$", max_length=10)
+    to_account: str = Field(min_length=1, max_length=40)
+    amount: float | None = Field(default=None, ge=0, le=1e12, strict=True)
 
 
 class ReportIn(BaseModel):
@@ -46,7 +46,7 @@ class ReportIn(BaseModel):
     report_id: str | None = Field(default=None, max_length=64)
     reported_at: str | None = Field(default=None, max_length=40, description="ISO 8601; default now")
     scam_type: ScamType = "other"
-    loss_thb: float | None = Field(default=None, ge=0, le=1e12)
+    loss_thb: float | None = Field(default=None, ge=0, le=1e12, strict=True)
     victim: Victim = Field(default_factory=Victim)
     contacts: list[Contact] = Field(default_factory=list, max_length=100)
     transfers: list[Transfer] = Field(default_factory=list, max_length=100)
