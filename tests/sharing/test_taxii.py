@@ -31,7 +31,7 @@ def readable_objects(client, headers) -> dict[str, dict]:
             continue
         nxt = None
         while True:
-            params = {"limit": 5} | ({"next": nxt} if nxt else {})
+            params = {"limit": 100} | ({"next": nxt} if nxt else {})
             r = client.get(f"{ROOT}/collections/{c['id']}/objects/", headers=headers, params=params)
             assert r.status_code == 200, r.text
             body = r.json()
@@ -221,3 +221,42 @@ def test_post_versions_single_object_and_status(app_client, world, make_indicato
     # Unknown object: 404; an object the reader may not see: 404 as well.
     assert app_client.get(f"{ROOT}/collections/community/objects/indicator--00000000-0000-4000-8000-000000000000/",
                           headers=h).status_code == 404
+
+
+def test_member_token_post_merges_with_platform_indicator(app_client, world, account_token):
+    """A bank that knows only the token (it holds the alliance key) confirms the platform's AMBER account."""
+    h = hdr(world.keys["bank-b"])
+    tok = account_token("004-5555555555")
+    objs = app_client.get(f"{ROOT}/collections/banks/objects/", headers=h,
+                          params={"match[type]": "indicator", "limit": 1000}).json()["objects"]
+    ours = next(o for o in objs if tok in o["pattern"])
+    assert ours["created_by_ref"] == "identity--37134c55-8e41-4cfe-a227-2e53de00cb57"
+    post = {"type": "bank-account", "spec_version": "2.1", "account_token": tok, "bank_code": "004",
+            "id": "bank-account--8c1a3e5e-3d0b-5e1f-9a8e-0c2b4d6f8a1c",
+            "object_marking_refs": [Level.AMBER.marking_id]}
+    r = app_client.post(f"{ROOT}/collections/submissions/objects/", headers=h | {"Content-Type": TAXII},
+                        json={"objects": [post]})
+    assert r.json()["success_count"] == 1, r.json()
+    after = app_client.get(f"{ROOT}/collections/banks/objects/{ours['id']}/", headers=h).json()["objects"][0]
+    assert after["confidence"] > ours["confidence"] and after["modified"] > ours["modified"]
+    sightings = app_client.get(f"{ROOT}/collections/banks/objects/", headers=h,
+                               params={"match[type]": "sighting"}).json()["objects"]
+    assert any(s["sighting_of_ref"] == ours["id"] for s in sightings)
+    # The token resolved to the account the platform knows, so the check API heard the bank too.
+    res = app_client.post("/v1/check", headers={"Authorization": f"Bearer {world.keys['bank-b']}"},
+                          json={"items": [{"type": "bank_account", "value": "004-5555555555"}]}).json()["results"][0]
+    assert "member_confirmed_mule" in res["reasons"]
+
+
+def test_reads_are_audited(app_client, world, db_url):
+    from sqlalchemy import select
+
+    from zeroscam.audit.models import AuditEntry
+    from zeroscam.kit.db import session_factory
+
+    org = world.orgs["telco-x"]
+    app_client.get(f"{ROOT}/collections/community/objects/", headers=hdr(world.keys["telco-x"]))
+    with session_factory(db_url)() as s:
+        rows = s.scalars(select(AuditEntry).where(AuditEntry.action == "sharing.read")).all()
+    assert [(r.actor, r.subject) for r in rows] == [(f"org:{org.id}", "taxii:community")]
+    assert rows[0].detail["objects"] > 0

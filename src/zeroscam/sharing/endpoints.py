@@ -146,6 +146,17 @@ def _date_headers(page: repository.Page) -> dict:
     return {"X-TAXII-Date-Added-First": stix.ts(page.first_added), "X-TAXII-Date-Added-Last": stix.ts(page.last_added)}
 
 
+def _audit_read(session: Session, org: Org, coll: repository.CollectionDef, page: repository.Page) -> None:
+    """PDPA: log who saw what (ids only, no content), one entry per page that carried objects."""
+    if not page.rows:
+        return
+    from zeroscam.audit import service as audit
+
+    audit.record(session, f"org:{org.id}", "sharing.read", f"taxii:{coll.alias}",
+                 {"objects": len(page.rows), "first": page.rows[0].stix_id, "last": page.rows[-1].stix_id})
+    session.commit()
+
+
 def _envelope(page: repository.Page) -> dict:
     body: dict = {"more": page.more}
     if page.next:
@@ -206,6 +217,7 @@ def get_objects(api_root: str, collection_id: str, request: Request, org: TaxiiO
     f = repository.Filters.from_query(request.query_params, allow=(
         "added_after", "limit", "next", "match[type]", "match[id]", "match[version]", "match[spec_version]"))
     page = repository.query(session, repository.reader_for(org), coll, f, service.sharing_now(session))
+    _audit_read(session, org, coll, page)
     return taxii_response(_envelope(page), headers=_date_headers(page))
 
 
@@ -221,6 +233,7 @@ def get_object(api_root: str, collection_id: str, object_id: str, request: Reque
                             object_id=object_id)
     if not page.rows and not f.next and not f.added_after and not f.versions:
         raise NotFound("no such object in this collection")
+    _audit_read(session, org, coll, page)
     return taxii_response(_envelope(page), headers=_date_headers(page))
 
 

@@ -486,6 +486,9 @@ def _ingest_observation(session, poster: Org, obj: dict, key: bytes, now: dateti
                 out.touched.add((mine.kind, mine.value))
             publish_indicator(session, mine, now)
             continue
+        if value is None:  # a token only: the platform may know the identifier behind it
+            value = session.scalar(select(Indicator.value).where(
+                Indicator.kind == kind, Indicator.token == token_, Indicator.value.is_not(None)).limit(1))
         label = _label_for(obj, kind)
         reason = CONFIRM_REASON[label]
         ob = indicators.Observation(kind=kind, token=token_, value=value, label=label, confidence=conf,
