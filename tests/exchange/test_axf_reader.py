@@ -261,3 +261,11 @@ def test_failure_leaves_shared_connection_clean(tiny):
         open_dataset(tiny, con=con)
     names = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()]
     assert not [n for n in names if n.startswith("_axf")]
+
+
+def test_windows_line_endings(tiny):
+    for path in tiny.glob("*.csv"):
+        path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    ds = open_dataset(tiny)
+    assert ds.counts()["transactions"] == 5
+    assert ds.con.execute("SELECT max(length(kyc_channel)) FROM accounts").fetchone()[0] == 6  # 'branch', no \r
