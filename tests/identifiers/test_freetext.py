@@ -68,3 +68,10 @@ def test_online_is_not_line():
     assert kinds("ซื้อของออนไลน์ 500 บาท") == []
     assert kinds("online shopping deadline 2025") == []
     assert kinds("ไลน์ไอดี: somchai.99 หรือ LINE: @shop") == [("line_id", "somchai.99"), ("line_id", "shop")]
+
+
+def test_ambiguous_bank_names():
+    assert kinds("อยู่กรุงเทพ 0812345678") == [("phone", "+66812345678")]
+    assert kinds("โอนเข้าบัญชีกรุงเทพ 123-4-56789-0") == [("bank_account", "002-1234567890")]
+    assert kinds("bought on ebay 123-4-56789-0") == []
+    assert kinds("hotel 0812345678") == [("phone", "+66812345678")]

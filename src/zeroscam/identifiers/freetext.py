@@ -50,8 +50,13 @@ _ACCOUNT_WORDS = ("เลขที่บัญชี", "เลขบัญชี
 _PROMPTPAY_WORDS = ("พร้อมเพย์", "พร้อมเพ", "promptpay", "prompt pay")
 _PHONE_WORDS = ("เบอร์โทร", "เบอร์", "โทร", "มือถือ", "หมายเลข", "phone", "tel", "call", "mobile", "sms")
 _ID_WORDS = ("เลขบัตรประชาชน", "บัตรประชาชน", "เลขประจำตัวประชาชน", "national id", "id card")
-_NAME_RE = re.compile("|".join(sorted((re.escape(a) for a in banks.ALIASES if len(a) >= 3),
-                                      key=len, reverse=True)), re.IGNORECASE)
+# Bank names: ASCII ones as whole words ("ebay" is not BAY), Thai ones anywhere
+# (Thai has no spaces between words).
+_NAME_RE = re.compile("|".join(
+    (re.escape(a) if not a.isascii() else rf"(?<![a-z]){re.escape(a)}(?![a-z])")
+    for a in sorted((a for a in banks.ALIASES if len(a) >= 3), key=len, reverse=True)), re.IGNORECASE)
+# Names that are also ordinary words ("กรุงเทพ" is Bangkok): a bank only after an account word.
+_AMBIGUOUS_NAMES = {"กรุงเทพ"}
 _WINDOW = 30
 
 
@@ -73,6 +78,8 @@ def _nearest_keyword(context: str) -> tuple[str, str | None] | None:
                 best = (pos + len(word), kind, None)
     for m in _NAME_RE.finditer(context):
         end = m.end()
+        if m.group(0).lower() in _AMBIGUOUS_NAMES and not any(w in lowered[:m.start()] for w in _ACCOUNT_WORDS):
+            continue
         code = banks.code_for_name(m.group(0))
         if code and (best is None or end >= best[0]):
             best = (end, "bank", code)
