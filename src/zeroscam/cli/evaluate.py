@@ -37,6 +37,8 @@ def register(app: typer.Typer) -> None:
         from zeroscam.kit.errors import ZeroscamError
 
         cut = parse_as_of(as_of)
+        if not (truth / "accounts.csv").exists() and (truth / "truth" / "accounts.csv").exists():
+            truth = truth / "truth"   # the world's folder was given
         t = inputs.load_truth(truth)
         data_dir = data or truth.resolve().parent
         flagged_mules = inputs.read_mules(mules) if mules else None

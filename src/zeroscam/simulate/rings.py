@@ -267,6 +267,10 @@ class Rings:
         burst = ring.start - int(rng.integers(1 * DAY, 14 * DAY))
         spread = int(rng.choice([rng.integers(2, 72) * HOUR, rng.integers(3, 12) * DAY], p=[0.7, 0.3]))
         registered = burst + np.sort(rng.integers(0, spread, size=n_farm))
+        # some farms also run SIMs bought long ago (registered months before, to people who sold them)
+        if rng.random() < 0.3:
+            aged = rng.random(n_farm) < rng.uniform(0.2, 0.7)
+            registered[aged] = ring.start - rng.integers(30 * DAY, 400 * DAY, size=int(aged.sum()))
         op = np.full(n_farm, int(rng.integers(0, 3)), np.int8)
         op[rng.random(n_farm) < 0.3] = int(rng.integers(0, 3))
         ring.farm_sims = w.add_sims(holder, op, registered, np.zeros(n_farm, np.int8))
