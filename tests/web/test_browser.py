@@ -208,3 +208,24 @@ def test_public_pages_fit_a_phone(chromium, live_server, shot, path):
         assert not errors
     finally:
         context.close()
+
+
+def test_wrong_password_is_explained(chromium, live_server, shot):
+    """A refused sign-in shows the reason in Thai; the only console line allowed is the
+    browser's own note of the 401 status."""
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    errors = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        page.goto(live_server["url"] + "/app/login")
+        page.fill("#username", "aoc-analyst")
+        page.fill("#password", "not the password")
+        page.click("form button[type=submit]")
+        page.locator("#login-error").wait_for()
+        assert "ชื่อผู้ใช้หรือรหัสผ่านไม่ถูกต้อง" in page.locator("#login-error").inner_text()
+        shot(page, "login-failed-th-desktop")
+        assert [e for e in errors if "status of 401" not in e] == []
+    finally:
+        context.close()

@@ -251,3 +251,22 @@ def test_console_works_without_the_npm_assets(staff_client, tmp_path, monkeypatc
     assert "chart.umd.min.js" not in r.text and "<details class=\"data-table\" open>" in r.text
     r = staff_client.get("/app/entity?kind=bank_account&value=014-9876543210")
     assert r.status_code == 200 and "cytoscape" not in r.text and 'id="links-table"' in r.text
+
+
+def test_disabling_a_user_or_changing_the_password_ends_the_session(staff_client, web_app):
+    from argon2 import PasswordHasher
+    from sqlalchemy import select
+
+    from zeroscam.kit.db import session_scope
+    from zeroscam.members.models import User
+
+    url = web_app.state.settings.relational_url
+    assert staff_client.get("/app/", follow_redirects=False).status_code == 200
+    with session_scope(url) as s:
+        s.scalar(select(User).where(User.username == "aoc-analyst")).password_hash = PasswordHasher().hash("a new one!")
+    assert staff_client.get("/app/", follow_redirects=False).status_code == 303
+    assert login(staff_client, "aoc-analyst", "a new one!").status_code == 303
+    assert staff_client.get("/app/", follow_redirects=False).status_code == 200
+    with session_scope(url) as s:
+        s.scalar(select(User).where(User.username == "aoc-analyst")).disabled = True
+    assert staff_client.get("/app/", follow_redirects=False).status_code == 303

@@ -103,6 +103,10 @@ def test_check_is_rate_limited_per_client(client, csrf, web_app):
     r = _check(client, csrf, page, type="phone", value="0800000009")
     assert r.status_code == 429 and int(r.headers["retry-after"]) >= 1
     assert _outcome(r.text) == "limited"
+    # with HTMX the fragment says so (HTMX swaps only 2xx answers)
+    r = client.post("/check", data={"csrf_token": csrf(page), "type": "phone", "value": "0800000010"},
+                    headers={"HX-Request": "true"})
+    assert r.status_code == 200 and _outcome(r.text) == "limited" and "<html" not in r.text
 
 
 def test_public_check_rate_comes_from_settings(client, web_app):

@@ -24,7 +24,7 @@ from zeroscam.kit.db import get_session
 from zeroscam.kit.errors import IdentifierError, NotFound, ZeroscamError
 from zeroscam.web import assets, labels
 from zeroscam.web.pages import StaffUser, apply_cookies, client_ip, entity_url, page, render, web_state
-from zeroscam.web.security import CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, tokens_match
+from zeroscam.web.security import CSRF_FIELD, CSRF_HEADER, SESSION_COOKIE, password_stamp, tokens_match
 
 log = logging.getLogger("zeroscam.web")
 
@@ -124,7 +124,7 @@ async def check_submit(request: Request):
     form = await _form(request)
     if not _csrf_ok(request, form, None if p.csrf_is_new else p.csrf):
         if _is_htmx(request):
-            return render(request, "_check_result.html", {"result": {"outcome": "unavailable"}}, status=403)
+            return render(request, "_check_result.html", {"result": {"outcome": "expired"}})
         return _csrf_failed(request)
     kind, bank, value = form.get("type", ""), form.get("bank", ""), form.get("value", "")
     bucket = web_state(request).web_check_bucket
@@ -140,7 +140,8 @@ async def check_submit(request: Request):
             log.exception("public check failed")
             result, status = {"outcome": "unavailable"}, 503
     if _is_htmx(request):
-        response = render(request, "_check_result.html", {"result": result}, status=status)
+        # HTMX swaps only 2xx answers, and the fragment itself says what went wrong.
+        response = render(request, "_check_result.html", {"result": result}, status=200)
     else:
         template = "index.html" if form.get("from") == "home" else "check.html"
         response = render(request, template, {**_check_context(request, form, result), "active": "check"},
@@ -329,7 +330,7 @@ def current_user(request: Request, session: Session) -> StaffUser | None:
     from zeroscam.members.service import principal_for
 
     user = session.get(User, data.user_id)
-    if user is None or user.disabled:
+    if user is None or user.disabled or data.stamp != password_stamp(user.password_hash):
         return None
     org = user.org
     p.user = StaffUser(id=user.id, username=user.username, org_id=org.id, org_name=org.name, org_type=org.type,
@@ -375,7 +376,7 @@ async def login_submit(request: Request, session: SessionDep):
     from zeroscam.web.security import new_token
 
     p.csrf, p.csrf_is_new = new_token(), True
-    p.session_cookie = web_state(request).web_signer.dump_session(user.id, p.csrf)
+    p.session_cookie = web_state(request).web_signer.dump_session(user.id, p.csrf, password_stamp(user.password_hash))
     return _redirect(request, next_url)
 
 

@@ -35,6 +35,12 @@ class SessionData:
     user_id: int
     csrf: str
     issued_at: float
+    stamp: str = ""
+
+
+def password_stamp(password_hash: str) -> str:
+    """A short fingerprint of the stored password hash: a new password ends every session."""
+    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
 
 
 class Signer:
@@ -44,8 +50,8 @@ class Signer:
         self._session = URLSafeTimedSerializer(derive_key(alliance_key, "session"), salt="session")
         self._csrf = URLSafeTimedSerializer(derive_key(alliance_key, "csrf"), salt="csrf")
 
-    def dump_session(self, user_id: int, csrf: str) -> str:
-        return self._session.dumps({"uid": user_id, "csrf": csrf, "iat": time.time()})
+    def dump_session(self, user_id: int, csrf: str, stamp: str = "") -> str:
+        return self._session.dumps({"uid": user_id, "csrf": csrf, "iat": time.time(), "pw": stamp})
 
     def load_session(self, cookie: str | None) -> SessionData | None:
         if not cookie:
@@ -56,7 +62,8 @@ class Signer:
             return None
         if not isinstance(data, dict) or not isinstance(data.get("uid"), int) or not data.get("csrf"):
             return None
-        return SessionData(user_id=data["uid"], csrf=str(data["csrf"]), issued_at=float(data.get("iat", 0)))
+        return SessionData(user_id=data["uid"], csrf=str(data["csrf"]), issued_at=float(data.get("iat", 0)),
+                           stamp=str(data.get("pw", "")))
 
     def dump_csrf(self, token: str) -> str:
         return self._csrf.dumps(token)
