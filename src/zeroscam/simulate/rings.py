@@ -526,7 +526,9 @@ class Rings:
                 pool[acct][v] += x * (1 - keep)          # the cut stays behind, never moved again
             if acct not in pending:
                 pending.add(acct)
-                push(t + self._delay(sweep_s * (1 + 0.5 * level_of[acct])), acct, None)
+                # cash-out mules go to the machines a few times a day; the others sweep sooner
+                factor = 6.0 if level_of[acct] == L + 1 else 1 + 0.5 * level_of[acct]
+                push(t + self._delay(sweep_s * factor), acct, None)
 
         for t, acct, v, x in sorted(self._arrivals):
             push(t, acct, {v: x})
@@ -565,6 +567,7 @@ class Rings:
                           ring.device_of[acct], ring_index, -1, LAYER, hop, portions=portions)
                 push(t_out, nxt, portions)
                 t_out += int(rng.integers(20, 300))
+            pool[acct].clear()   # the change left by round amounts stays with the mule, like the cut
 
     @staticmethod
     def _take(pool: dict[int, float], amount: int) -> dict[int, float]:
@@ -583,7 +586,8 @@ class Rings:
         rng, end = self.rng, self.w.end
         total = sum(pool.values())
         mode = ring.cashout if ring.cashout != "both" else ("atm" if rng.random() < 0.5 else "crypto")
-        avail = int(total * (1 - rng.uniform(0.01, 0.05)))   # the cash-out mule's cut stays
+        self._take(pool, total * rng.uniform(0.01, 0.05))   # the cash-out mule's cut stays, never moved
+        avail = int(sum(pool.values()))
         if mode == "crypto":
             exch = int(rng.choice(self.pop["exch_acct"]))
             parts = 1 if avail < 50_000_00 else int(rng.integers(1, 4))
@@ -594,6 +598,7 @@ class Rings:
                 self._add(t, CRYPTO_OUT, acct, exch, part, ring.device_of[acct], ring_index, -1, CASHOUT_CRYPTO,
                           hop, portions=self._take(pool, part))
                 t += int(rng.integers(60, 1200))
+            pool.clear()
             return
         chunk = ring.atm_chunk * 100
         n_full = avail // chunk
@@ -607,6 +612,8 @@ class Rings:
             self._add(t, CASH_OUT, acct, -1, piece, -1, ring_index, -1, CASHOUT_ATM, hop,
                       portions=self._take(pool, piece))
             t += int(rng.integers(40, 240))
+        if sum(pool.values()) < 1000_00:
+            pool.clear()   # small change stays in the account for good
 
     def test_credit(self, ring: Ring, ring_index: int, acct: int, t_use: int) -> None:
         """Before a mule account's first use, a tiny credit checks that it works."""
