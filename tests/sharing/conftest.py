@@ -64,7 +64,6 @@ def world(db_url, make_org) -> World:
                               ("platform-x", "platform", ()), ("public-x", "public", ())]:
         org, key = make_org(name, kind, bank_codes=codes)
         w.orgs[name], w.keys[name] = org, key
-    police_id = w.orgs["police-x"].id
     w.marked = {
         Level.CLEAR: ("http://clear-scam.example/pay", "bank-a"),
         Level.GREEN: ("+66811111111", "bank-a"),

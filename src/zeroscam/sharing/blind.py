@@ -176,7 +176,7 @@ class BlindClient:
             resp.raise_for_status()
             body = resp.json()
             key_id = body["key_id"]
-            for (r, _), ev, inp in zip(chunk, body["evaluated"], inputs[start:start + MAX_BATCH]):
+            for (r, _), ev, inp in zip(chunk, body["evaluated"], inputs[start:start + MAX_BATCH], strict=True):
                 outs.append(oprf.finalize(inp, r, bytes.fromhex(ev)))
         return key_id, outs
 

@@ -43,7 +43,7 @@ def expand_message_xmd(msg: bytes, dst: bytes, len_in_bytes: int) -> bytes:
     b0 = hashlib.sha512(msg_prime).digest()
     b = [hashlib.sha512(b0 + i2osp(1, 1) + dst_prime).digest()]
     for i in range(2, ell + 1):
-        prev = bytes(x ^ y for x, y in zip(b0, b[-1]))
+        prev = bytes(x ^ y for x, y in zip(b0, b[-1], strict=True))
         b.append(hashlib.sha512(prev + i2osp(i, 1) + dst_prime).digest())
     return b"".join(b)[:len_in_bytes]
 

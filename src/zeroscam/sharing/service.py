@@ -74,9 +74,9 @@ def put_object(session: Session, *, subject: str, obj: dict, level: Level, audie
     now = now.replace(microsecond=now.microsecond // 1000 * 1000)  # TAXII timestamps carry milliseconds
     if ctx is not None:
         prev = ctx.latest.get(subject)
-    else:
+    else:  # row lock on PostgreSQL: two requests publishing one subject take turns
         prev = session.scalars(select(SharedObject).where(SharedObject.subject == subject,
-                                                          SharedObject.latest.is_(True))).first()
+                                                          SharedObject.latest.is_(True)).with_for_update()).first()
     meta = dict(tlp=level.value, audience=audience, producer_org_id=producer_org_id,
                 recipients=recipients, expires_at=expires_at)
     if prev is not None and _strip_modified(prev.payload) == _strip_modified(obj):
@@ -454,7 +454,7 @@ def ingest_envelope(session: Session, poster: Org, objects: list, *, alliance_ke
                 pass  # context only; identities of members are the platform's to publish
             else:
                 raise DataError(f"objects of type {kind_of} are not taken here")
-            out.successes.append({"id": oid, "version": version, "message": "accepted"})
+            out.successes.append({"id": oid, "version": str(version), "message": "accepted"})
         except (DataError, IdentifierError, ValueError, KeyError, TypeError, AttributeError, OverflowError) as exc:
             out.failures.append({"id": str(oid or "unknown"), "version": str(obj.get("modified", "")) if isinstance(obj, dict) else "",
                                  "message": str(exc)[:300]})
