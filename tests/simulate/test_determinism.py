@@ -80,3 +80,21 @@ def test_cli_writes_the_folder(tmp_path):
     assert result.exit_code == 0, result.output
     assert (tmp_path / "w/truth/victims.csv").exists()
     assert "transactions=" in result.output
+
+
+def test_cached_world_is_generated_once(tmp_path):
+    from zeroscam.simulate.service import simulate_cached
+
+    first = simulate_cached(tmp_path, "tiny", 9)
+    stamp = (first / "transactions.csv").stat().st_mtime_ns
+    again = simulate_cached(tmp_path, "tiny", 9)
+    assert again == first and (again / "transactions.csv").stat().st_mtime_ns == stamp
+
+
+def test_out_must_be_a_folder(tmp_path):
+    from zeroscam.kit.errors import ZeroscamError
+
+    f = tmp_path / "file"
+    f.write_text("x")
+    with pytest.raises(ZeroscamError, match="not a folder"):
+        simulate(f, "tiny", 1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
 
 import numpy as np
@@ -22,9 +23,13 @@ def simulate(out: str | Path, scale: str = "small", seed: int = 0, show_progress
     """
     if scale not in SCALES:
         raise ZeroscamError(f"--scale must be one of {', '.join(SCALES)}, not {scale!r}")
+    if Path(out).exists() and not Path(out).is_dir():
+        raise ZeroscamError(f"--out {out}: exists and is not a folder")
+    (Path(out) / "truth" / "params.json").unlink(missing_ok=True)  # marks a complete world; written last
     rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, SCALES.index(scale)])))
     params: WorldParams = draw_params(scale, seed, rng)
-    with steps(f"simulate {scale} seed {seed}", total=12) as bar:
+    bar_ctx = steps(f"simulate {scale} seed {seed}", total=12) if show_progress else nullcontext(_Quiet())
+    with bar_ctx as bar:
         world = World(params, rng, SCALE_SPECS[scale].cells_per_weight)
         pop = build_population(world)
         bar.advance("population")
@@ -39,3 +44,20 @@ def simulate(out: str | Path, scale: str = "small", seed: int = 0, show_progress
         bar.advance("scam rings")
         counts = Writer(world, honest, rings, Path(out)).write_all(bar)
     return counts
+
+
+class _Quiet:
+    def advance(self, label: str = "", amount: float = 1) -> None:
+        pass
+
+
+def simulate_cached(root: str | Path, scale: str = "tiny", seed: int = 0) -> Path:
+    """The world for (scale, seed) under `root/<scale>-<seed>`, generated only when not there yet.
+
+    For tests that share a world: `truth/params.json` is written last, so its presence means the
+    folder is complete.
+    """
+    out = Path(root) / f"{scale}-{seed}"
+    if not (out / "truth" / "params.json").exists():
+        simulate(out, scale=scale, seed=seed, show_progress=False)
+    return out
