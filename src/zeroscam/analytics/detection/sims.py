@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from zeroscam.analytics.detection import common
-from zeroscam.analytics.features.sims import BORDER_KM, MODEL_FEATURES, sim_features
+from zeroscam.analytics.features.sims import MODEL_FEATURES, sim_features
 
 # Feature → reason code (contributions of features sharing a code add up).
 FEATURE_CODES = {
@@ -82,11 +82,15 @@ def detect_sims(dataset, engine=None, *, account_scores: pd.DataFrame | None = N
     if engine is None or isinstance(engine, str):
         engine = make_engine(engine or "duckdb", dataset)
     step = progress.advance if progress is not None else (lambda *_a, **_k: None)
-    feats = sim_features(engine, dataset.as_of)
-    step("sim features")
-    feats = _add_account_scores(feats, engine, account_scores)
-    links = imei_links(engine)
-    return score_numbers(feats, links, details=details, step=step)
+    feats = sim_features(engine, dataset.as_of, keep=("sf_pairs",))
+    try:
+        step("sim features")
+        feats = _add_account_scores(feats, engine, account_scores)
+        links = imei_links(engine)
+
+        return score_numbers(feats, links, details=details, step=step)
+    finally:
+        common.drop(engine, "sf_pairs")
 
 
 def _add_account_scores(feats: pd.DataFrame, engine, account_scores) -> pd.DataFrame:
@@ -259,7 +263,7 @@ def pu_crossfit_grouped(X: pd.DataFrame, groups: list[str], positive: np.ndarray
             fit.models.append(None)
             continue
         idx = np.flatnonzero(train_pos | train_neg)
-        w = np.where(positive[idx], 1.0, 1.0 / (rate * size[idx]))
+        w = np.where(positive[idx], 1.0, 1.0 / (rate * np.sqrt(size[idx])))
         booster = lgb.train(dict(base), lgb.Dataset(matrix[idx], label=positive[idx].astype(np.float64),
                                                     weight=w, feature_name=features, free_raw_data=True),
                             num_boost_round=rounds)
@@ -270,7 +274,8 @@ def pu_crossfit_grouped(X: pd.DataFrame, groups: list[str], positive: np.ndarray
     return fit
 
 
-def score_numbers(feats: pd.DataFrame, links: pd.DataFrame | None = None, *, details: bool = False, step=lambda *_a, **_k: None) -> pd.DataFrame:
+def score_numbers(feats: pd.DataFrame, links: pd.DataFrame | None = None, *, details: bool = False,
+                  step=lambda *_a, **_k: None) -> pd.DataFrame:
     """Model + rules over a feature table from `sim_features` (sorted by msisdn)."""
     feats = feats.reset_index(drop=True)
     groups = linked_groups(feats, links).tolist()

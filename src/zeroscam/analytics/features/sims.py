@@ -231,6 +231,7 @@ def sim_features(engine, as_of, *, short_call_s: int = SHORT_CALL_S, border_km: 
     return derive(raw, as_of)
 
 
+
 def derive(raw: pd.DataFrame, as_of) -> pd.DataFrame:
     """Ratios, spans and flags from the raw SQL counts (pure pandas, engine-independent)."""
     df = raw.sort_values("msisdn", kind="stable").reset_index(drop=True)
