@@ -17,6 +17,7 @@ import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from zeroscam.config import Settings, get_settings
@@ -100,6 +101,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             response.headers[name] = value
         if exc.status_code == 405:
             response.headers["Allow"] = _allowed_methods(request)
+        return response
+
+    @app.exception_handler(OperationalError)
+    async def _database_busy(request: Request, exc: OperationalError):
+        # SQLite lets one writer at a time; a writer that loses the race is told to retry.
+        log.warning("database busy", extra={"fields": {"error": type(exc.orig).__name__ if exc.orig else "?"}})
+        response = problem(503, "Busy", "the database is busy; retry shortly")
+        response.headers["Retry-After"] = "1"
         return response
 
     @app.exception_handler(Exception)

@@ -138,3 +138,21 @@ def test_fast_path_answers_exactly_like_the_route(app_client, make_org, seeded):
                                                                   "content-type": "application/json"})
     assert r.status_code == 422
     assert post(app_client, key + "x", items).status_code == 401
+
+
+def test_member_feedback_confirms_and_clears(app_client, make_org, seeded):
+    _, bank_key = make_org()
+    h = {"Authorization": f"Bearer {bank_key}"}
+    r = app_client.post("/v1/feedback", json={"items": [{"type": "phone", "value": "0899999998", "verdict": "confirm"},
+                                                        {"type": "phone", "value": "nope", "verdict": "confirm"}]},
+                        headers=h)
+    assert r.status_code == 200, r.text
+    ok, bad = r.json()["results"]
+    assert ok["risk"] == "high" and ok["value"] == "+66899999998" and bad["risk"] == "invalid"
+    assert post(app_client, bank_key, [{"type": "phone", "value": "0899999998"}]).json()["results"][0]["risk"] == "high"
+    # The same member changes its mind: its clearance replaces its confirmation.
+    r = app_client.post("/v1/feedback", json={"items": [{"type": "phone", "value": "0899999998", "verdict": "clear"}]},
+                        headers=h)
+    assert r.json()["results"][0]["risk"] == "low"
+    res = post(app_client, bank_key, [{"type": "phone", "value": "0899999998"}]).json()["results"][0]
+    assert res["risk"] == "low" and res["reasons"] == ["member_clearance"]

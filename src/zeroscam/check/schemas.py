@@ -34,3 +34,25 @@ class CheckResult(BaseModel):
 
 class CheckResponse(BaseModel):
     results: list[CheckResult]
+
+
+class FeedbackItem(BaseModel):
+    type: Literal["bank_account", "phone", "url", "promptpay", "line_id", "facebook", "email", "crypto_wallet"]
+    value: str = Field(min_length=1, max_length=2000)
+    verdict: Literal["confirm", "clear"] = Field(description="confirm: it is a scam/mule; clear: it is not")
+
+
+class FeedbackRequest(BaseModel):
+    items: list[FeedbackItem] = Field(min_length=1, max_length=MAX_ITEMS)
+
+
+class FeedbackResult(BaseModel):
+    type: str
+    value: str
+    verdict: str
+    risk: str
+    error: str | None = None
+
+
+class FeedbackResponse(BaseModel):
+    results: list[FeedbackResult]
