@@ -82,15 +82,11 @@ def detect_sims(dataset, engine=None, *, account_scores: pd.DataFrame | None = N
     if engine is None or isinstance(engine, str):
         engine = make_engine(engine or "duckdb", dataset)
     step = progress.advance if progress is not None else (lambda *_a, **_k: None)
-    feats = sim_features(engine, dataset.as_of, keep=("sf_pairs",))
-    try:
-        step("sim features")
-        feats = _add_account_scores(feats, engine, account_scores)
-        links = imei_links(engine)
-
-        return score_numbers(feats, links, details=details, step=step)
-    finally:
-        common.drop(engine, "sf_pairs")
+    feats = sim_features(engine, dataset.as_of)
+    step("sim features")
+    feats = _add_account_scores(feats, engine, account_scores)
+    links = imei_links(engine)
+    return score_numbers(feats, links, details=details, step=step)
 
 
 def _add_account_scores(feats: pd.DataFrame, engine, account_scores) -> pd.DataFrame:
