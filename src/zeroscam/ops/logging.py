@@ -29,12 +29,28 @@ class JsonFormatter(logging.Formatter):
         return orjson.dumps(out).decode()
 
 
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever sys.stderr is now (test capture and redirection swap it)."""
+
+    def __init__(self):
+        super().__init__(sys.stderr)
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value):
+        pass
+
+
 def configure(level: str = "INFO") -> None:
     """Send zeroscam's loggers to stderr as JSON (once per process)."""
     global _configured
     if _configured:
+        logging.getLogger("zeroscam").setLevel(level.upper())
         return
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _StderrHandler()
     handler.setFormatter(JsonFormatter())
     root = logging.getLogger("zeroscam")
     root.handlers[:] = [handler]
