@@ -136,7 +136,7 @@ def org_identity_id(session: Session, org: Org, now: datetime, ctx: PublishConte
     return stix_id
 
 
-def publish_orgs(session: Session, now: datetime, ctx: PublishContext | None = None) -> None:
+def publish_orgs(session: Session, now: datetime) -> None:
     for org in session.scalars(select(Org).order_by(Org.id)):
         org_identity_id(session, org, now)
 
@@ -250,8 +250,6 @@ class PublishResult:
     created: int = 0
     updated: int = 0
     revoked: int = 0
-    rings: int = 0
-    objects: int = 0
 
 
 def refresh_from_risk(session: Session, now: datetime, *, threshold: float = PUBLISH_THRESHOLD,
