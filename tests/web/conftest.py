@@ -2,9 +2,9 @@
 a real browser (Debian's headless Chromium through Playwright).
 
 The live server is uvicorn in a thread on a free 127.0.0.1 port against a temporary
-ZEROSCAM_HOME (SQLite) with a tiny dataset made through the platform's own services:
-a police and a bank org with staff logins, risk evidence, and a fortnight of
-victim reports (with the holds they request).
+ZEROSCAM_HOME (SQLite): a police and a bank org with staff logins, the hand-made
+tiny AXF example loaded through `zeroscam load`'s pipeline, risk evidence, and a
+fortnight of victim reports made through the reports service (with their holds).
 """
 
 from __future__ import annotations
@@ -56,45 +56,70 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def live_server(tmp_path, monkeypatch):
-    """uvicorn in a thread on 127.0.0.1:<free port>, SQLite under a temp ZEROSCAM_HOME."""
+def _tiny_example() -> Path | None:
+    """The hand-made AXF example (../shared/examples/tiny beside the repository), if present."""
+    root = Path(__file__).resolve().parents[2]
+    for candidate in (root.parent / "shared" / "examples" / "tiny", root / "shared" / "examples" / "tiny"):
+        if (candidate / "reports.jsonl").exists():
+            return candidate
+    return None
+
+
+@pytest.fixture(scope="module")
+def live_server(tmp_path_factory):
+    """uvicorn in a thread on 127.0.0.1:<free port>, SQLite under a temp ZEROSCAM_HOME, with the
+    tiny AXF example loaded by `zeroscam load`'s pipeline (when shared/ is there), staff logins,
+    risk evidence, a fortnight of reports and a rings.json. One per test module."""
+    import json
+
     import uvicorn
 
     from zeroscam.app import create_app
     from zeroscam.config import Settings, reset_settings
     from zeroscam.kit.db import dispose_engines, migrate
 
-    home = tmp_path / "home"
+    home = tmp_path_factory.mktemp("live") / "home"
     secret = "browser-test-secret-0123456789abcdef"
-    monkeypatch.setenv("ZEROSCAM_HOME", str(home))
-    monkeypatch.delenv("ZEROSCAM_DATABASE_URL", raising=False)
-    monkeypatch.setenv("ZEROSCAM_ALLIANCE_SECRET", secret)
-    monkeypatch.setenv("ZEROSCAM_TESTING", "1")
-    reset_settings()
-    settings = Settings(home=home, alliance_secret=secret, testing=True)
-    settings.ensure_home()
-    migrate(settings.relational_url)
-    world = seed_world(settings.relational_url, settings.alliance_key())
-    world["reports"] = seed_reports(settings.relational_url, settings.alliance_key())
-    app = create_app(settings)
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
-                                           access_log=False, lifespan="on"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the live server did not start")
-        time.sleep(0.05)
-    try:
-        yield {"url": f"http://127.0.0.1:{port}", "world": world, "settings": settings}
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        dispose_engines()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ZEROSCAM_HOME", str(home))
+        mp.delenv("ZEROSCAM_DATABASE_URL", raising=False)
+        mp.setenv("ZEROSCAM_ALLIANCE_SECRET", secret)
+        mp.setenv("ZEROSCAM_TESTING", "1")
         reset_settings()
+        settings = Settings(home=home, alliance_secret=secret, testing=True)
+        settings.ensure_home()
+        migrate(settings.relational_url)
+        world = seed_world(settings.relational_url, settings.alliance_key())
+        tiny = _tiny_example()
+        if tiny is not None:
+            from zeroscam.ingest.pipeline import load
+
+            world["loaded"] = load(settings, tiny)
+        world["reports"] = seed_reports(settings.relational_url, settings.alliance_key())
+        settings.analytics_dir.mkdir(parents=True, exist_ok=True)
+        (settings.analytics_dir / "rings.json").write_text(json.dumps({"evidence": "test", "rings": [{
+            "ring_id": "RING-T1", "money_in_thb": 35000.0, "money_out_thb": 20000.0, "money_held_thb": 15000.0,
+            "reports": ["R-000123"], "loss_thb": 35000.0,
+            "members": {"collector_accounts": [world["scam_account"]], "cash_out_accounts": [world["alert_account"]],
+                        "sim_farm": [world["scam_phone"]], "nominee_holders": ["1101700230708"]}}]}))
+        app = create_app(settings)
+        port = _free_port()
+        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                                               access_log=False, lifespan="on"))
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 20
+        while not server.started:
+            if time.monotonic() > deadline or not thread.is_alive():
+                raise RuntimeError("the live server did not start")
+            time.sleep(0.05)
+        try:
+            yield {"url": f"http://127.0.0.1:{port}", "world": world, "settings": settings}
+        finally:
+            server.should_exit = True
+            thread.join(timeout=10)
+            dispose_engines()
+            reset_settings()
 
 
 @pytest.fixture(scope="session")

@@ -164,6 +164,9 @@ def test_entity_graph_and_report_page(browser_page, live_server, shot):
     page.locator("#entity-graph canvas").first.wait_for()
     nodes = page.evaluate("document.querySelectorAll('#entity-graph canvas').length")
     assert nodes >= 1
+    assert "RING-T1" in page.locator("#entity-ring").inner_text()
+    if live_server["world"].get("loaded") is not None:  # the tiny AXF example's report names this account
+        assert "R-000123" in page.locator("main").inner_text()
     shot(page, "entity-th-desktop")
     page.click("#links-table a[href^='/app/reports/']")
     page.wait_for_url("**/app/reports/ZR-*")
