@@ -96,3 +96,17 @@ def test_taxii2client_posts_a_bundle(live_server, world, make_indicator):
     assert status.status == "complete" and status.success_count == 1
     status.refresh()
     assert status.total_count == 1
+
+
+def test_blind_lookup_command_against_a_live_server(live_server, world):
+    from typer.testing import CliRunner
+
+    from zeroscam.cli.main import app
+
+    result = CliRunner().invoke(app, ["sharing", "blind-lookup", "--url", live_server, "--key",
+                                      world.keys["police-x"], "phone=0899999999", "phone=0800000001",
+                                      "bank_account=004-555-555555-5"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if not line.startswith("{")]  # the server's log lines
+    assert lines == ["phone\t0899999999\tlisted", "phone\t0800000001\tnot listed",
+                                          "bank_account\t004-555-555555-5\tlisted"]

@@ -159,4 +159,38 @@ def register(app: typer.Typer) -> None:
         write_csv(pd.DataFrame(rows, columns=["kind", "value", "label", "producer"]), out)
         typer.echo(f"{len(rows)} labels written to {out}")
 
+    @sharing.command("blind-lookup")
+    def blind_lookup(
+        items: Annotated[list[str], typer.Argument(help="KIND=VALUE pairs, e.g. bank_account=014-987-654321-0 "
+                                                   "phone=0812345678 url=http://x.example/pay")],
+        url: Annotated[str, typer.Option("--url", help="The platform's base URL.")] = "http://127.0.0.1:8000",
+        key: Annotated[str | None, typer.Option("--key", envvar="ZEROSCAM_API_KEY",
+                                                help="Your API key (or ZEROSCAM_API_KEY).")] = None,
+        prefix_digits: Annotated[int, typer.Option("--prefix-digits", help="Hex digits of each blinded result "
+                                                   "revealed to fetch its bucket (0 = download the whole set).")] = 2,
+    ) -> None:
+        """Ask whether identifiers are listed without revealing them (OPRF blind lookup); prints one line each."""
+        import httpx
+
+        from zeroscam.kit.errors import DataError, ZeroscamError
+        from zeroscam.sharing.blind import BlindClient
+
+        if not key:
+            raise DataError("an API key is needed: --key or ZEROSCAM_API_KEY")
+        pairs = []
+        for item in items:
+            kind, sep, value = item.partition("=")
+            if not sep or not value:
+                raise DataError("write KIND=VALUE", value=item)
+            pairs.append((kind.strip(), value.strip()))
+        try:
+            with httpx.Client(base_url=url, timeout=30) as http:
+                found = BlindClient(http, key, prefix_digits=prefix_digits).lookup_many(pairs)
+        except httpx.HTTPStatusError as exc:
+            raise ZeroscamError(f"{url}: the platform answered {exc.response.status_code}") from None
+        except httpx.HTTPError as exc:
+            raise ZeroscamError(f"{url}: {type(exc).__name__}") from None
+        for (kind, value), hit in zip(pairs, found, strict=True):
+            typer.echo(f"{kind}\t{value}\t{'listed' if hit else 'not listed'}")
+
     app.add_typer(sharing, name="sharing")
