@@ -150,6 +150,7 @@ def _flat_routes(routes):
             yield route
 
 
+TAXII_MEDIA_TYPE = "application/taxii+json;version=2.1"
 PROBLEM_SCHEMA = {
     "type": "object", "title": "Problem", "description": "RFC 9457 problem details",
     "required": ["type", "title", "status", "detail"],
@@ -173,9 +174,16 @@ def _document_problems(app: FastAPI) -> None:
         schema = original()
         schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
         content = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        taxii_error = {TAXII_MEDIA_TYPE: {"schema": {"type": "object", "title": "TAXII error",
+                                                     "properties": {"title": {"type": "string"}}}}}
         for path, item in schema.get("paths", {}).items():
             if path.startswith("/taxii2"):
-                continue  # TAXII answers errors in its own media type (TAXII 2.1 error message)
+                # TAXII answers errors in its own media type (the TAXII 2.1 error message).
+                for method, op in item.items():
+                    if method in ("get", "post", "put", "patch", "delete"):
+                        op.setdefault("responses", {}).setdefault(
+                            "4XX", {"description": "TAXII error message", "content": dict(taxii_error)})
+                continue
             for method, op in item.items():
                 if method not in ("get", "post", "put", "patch", "delete"):
                     continue
