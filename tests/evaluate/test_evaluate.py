@@ -167,3 +167,19 @@ def test_table_output_on_the_terminal(tiny_world):
 def test_not_a_truth_folder(tmp_path, missing):
     r = _cli("--truth", str(tmp_path), "--json")
     assert r.exit_code != 0
+
+
+def test_world_folder_is_accepted_as_truth(tiny_world):
+    a = _cli("--truth", str(tiny_world), "--baseline", "reports-only", "--json")
+    b = _cli("--truth", str(tiny_world / "truth"), "--baseline", "reports-only", "--json")
+    assert a.exit_code == 0, a.output
+    assert json.loads(a.output) == json.loads(b.output)
+
+
+def test_a_folder_without_truth_is_a_clean_error(tmp_path):
+    import subprocess
+    import sys
+
+    p = subprocess.run([sys.executable, "-m", "zeroscam", "evaluate", "--truth", str(tmp_path)],
+                       capture_output=True, text=True)
+    assert p.returncode == 2 and "not a truth folder" in p.stderr and "Traceback" not in p.stderr

@@ -37,7 +37,7 @@ def register(app: typer.Typer) -> None:
         from zeroscam.kit.errors import ZeroscamError
 
         cut = parse_as_of(as_of)
-        if not (truth / "accounts.csv").exists() and (truth / "truth" / "accounts.csv").exists():
+        if not (truth / "scam_txns.csv").exists() and (truth / "truth" / "scam_txns.csv").exists():
             truth = truth / "truth"   # the world's folder was given
         t = inputs.load_truth(truth)
         data_dir = data or truth.resolve().parent

@@ -60,8 +60,11 @@ class Truth:
 def load_truth(truth_dir: str | Path) -> Truth:
     """Read every truth file (docs/simulator.md)."""
     d = Path(truth_dir)
-    if not (d / "accounts.csv").exists():
-        raise DataError("not a truth folder (accounts.csv missing); pass DIR/truth of a simulated world", file=str(d))
+    missing = [n for n in ("accounts", "sims", "holders", "rings", "victims", "scam_txns", "reports",
+                           "lookalike_accounts", "lookalike_sims") if not (d / f"{n}.csv").exists()]
+    if missing:
+        raise DataError(f"not a truth folder ({missing[0]}.csv missing); pass DIR/truth of a simulated world",
+                        file=str(d))
 
     def read(name: str, times: tuple[str, ...] = ()) -> pd.DataFrame:
         frame = pd.read_csv(d / f"{name}.csv", dtype=str, keep_default_na=False, na_values=[""])

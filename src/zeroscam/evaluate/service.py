@@ -69,12 +69,21 @@ def score_mules(truth: Truth, flagged: set[str], named: Named, as_of: datetime) 
     active = truth.accounts[truth.accounts["first_scam_ts"] <= as_of]
     res["recall_by_role"] = {str(k): round(len(set(g["account"]) & flagged) / len(g), 4)
                              for k, g in active.groupby("role")}
+    res["recall_by_scam_type"] = _by_scam_type(truth, active, "account", flagged)
     return res
 
 
+def _by_scam_type(truth: Truth, active: pd.DataFrame, key: str, flagged: set[str]) -> dict[str, float]:
+    kinds = active.merge(truth.rings[["ring_id", "scam_type"]], on="ring_id", how="left")
+    return {str(k): round(len(set(g[key]) & flagged) / len(g), 4) for k, g in kinds.groupby("scam_type")}
+
+
 def score_sims(truth: Truth, flagged: set[str], named: Named, as_of: datetime) -> dict:
-    return score_flags(flagged, truth.sims, "msisdn", "first_use_ts", named.phones, truth.lookalike_sims,
-                       "msisdn", "role", as_of)
+    res = score_flags(flagged, truth.sims, "msisdn", "first_use_ts", named.phones, truth.lookalike_sims,
+                      "msisdn", "role", as_of)
+    active = truth.sims[truth.sims["first_use_ts"] <= as_of]
+    res["recall_by_scam_type"] = _by_scam_type(truth, active, "msisdn", flagged)
+    return res
 
 
 def held_by_account(scam: pd.DataFrame, as_of: datetime) -> pd.DataFrame:
