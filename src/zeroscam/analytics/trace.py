@@ -65,7 +65,8 @@ class TraceConfig:
     """The knobs of the trace. Domain values, not fitted to any data set."""
 
     floor_thb: float = 200.0          # never list an account for less than this
-    floor_share: float = 0.01         # ... nor for less than this share of the report's traced money
+    floor_share: float = 0.05         # ... nor for less than this share of the report's money (a mule's cut
+                                      # spent in a shop is a few percent of one victim's money)
     lot_floor_thb: float = 20.0       # stop following slices smaller than this (keeps the work bounded)
     max_hops: int = 12
     # matching report transfers without a usable txn_id
@@ -75,11 +76,14 @@ class TraceConfig:
     # honest endpoints
     endpoint_min_payers: int = 60     # "very many distinct payers"
     endpoint_max_victim_share: float = 0.05  # ... almost none of them reported victims
+    shop_min_payers: int = 15         # paid by this many people, mostly not victims nor ring accounts: a
+    shop_max_suspect_share: float = 0.25  # shop where mules spend; not followed nor listed past hop 1
     # following money onward only from accounts that behave like mules
     device_min_accounts: int = 3      # an app device paying from this many accounts ...
     device_min_holders: int = 2       # ... of this many holders is run by a ring
-    passthrough_window_h: float = 48.0
-    passthrough_min_out: float = 0.9  # share of what came in that left again within the window
+    min_forward_share: float = 0.5    # mules pay on most of what they get as it came (one arrival at a time);
+                                      # shops pay suppliers out of many sales at once
+    collector_min_victim_share: float = 0.1  # a paid-by-victim account with fewer reported payers looks honest
     # payments a report does not list: the victim's other payments to known scam accounts
     unlisted_lookback_days: float = 30.0
     # allocation inside an account
@@ -107,13 +111,16 @@ class TraceIndex:
     def __init__(self, *, accounts: np.ndarray, src: np.ndarray, dst: np.ndarray, ts: np.ndarray,
                  amount: np.ndarray, channel: np.ndarray, config: TraceConfig,
                  endpoint: np.ndarray, mule_like: np.ndarray, named: np.ndarray,
-                 holder_accounts: dict[str, list[int]], txn_lookup, events: tuple | None = None):
+                 holder_accounts: dict[str, list[int]], txn_lookup, payers: np.ndarray | None = None,
+                 victim_payers: np.ndarray | None = None, events: tuple | None = None):
         self.config = config
         self.accounts = accounts
         self.account_code = {a: i for i, a in enumerate(accounts)}
         self.src, self.dst, self.ts, self.amount, self.channel = src, dst, ts, amount, channel
         self.endpoint, self.mule_like, self.named = endpoint, mule_like, named
         self.holder_accounts = holder_accounts
+        self.payers = payers if payers is not None else np.zeros(len(accounts), np.int64)
+        self.victim_payers = victim_payers if victim_payers is not None else np.zeros(len(accounts), np.int64)
         self._txn_lookup = txn_lookup
         self.txn_row: dict[str, int] = {}
         n, n_acc = len(src), len(accounts)
@@ -134,6 +141,7 @@ class TraceIndex:
         self.in_pos[self.ev_row[is_in]] = np.flatnonzero(is_in)
         self._balance_cache: dict[int, np.ndarray] = {}
         self._alloc_cache: dict[int, tuple[dict, dict]] = {}
+        self._forward_share: dict[int, dict[int, float]] = {}
 
     def lookup_txns(self, txn_ids) -> None:
         """Learn the rows of these txn_ids (one query; remembered)."""
@@ -157,21 +165,13 @@ class TraceIndex:
         src_c, dst_c = codes[:n].astype(np.int64), codes[n:].astype(np.int64)
         channel = np.array([_CHANNEL_CODES.get(c, CH_OTHER) for c in txns["channel"]], dtype=np.int8)
         ts = pd.to_datetime(txns["ts"]).to_numpy(dtype="datetime64[ns]").astype(np.int64)
-        both = (src_c >= 0) & (dst_c >= 0)
-        pairs = np.unique(dst_c[both] * n_acc + src_c[both])
-        payers = np.bincount(pairs // n_acc, minlength=n_acc)
-        victims = np.zeros(n_acc, dtype=bool)
-        victims[[code_of[v] for v in (victim_payers or ()) if v in code_of]] = True
-        victim_n = np.bincount(pairs[victims[pairs % n_acc]] // n_acc, minlength=n_acc)
         endpoint = np.zeros(n_acc, dtype=bool)
         endpoint[dst_c[(channel == CH_CRYPTO) & (dst_c >= 0)]] = True
-        endpoint |= (payers >= cfg.endpoint_min_payers) & (victim_n <= cfg.endpoint_max_victim_share * payers)
         named_mask = np.zeros(n_acc, dtype=bool)
         mule_like = np.zeros(n_acc, dtype=bool)
         for account, n_reports in (named or {}).items():
             if account in code_of:
                 named_mask[code_of[account]] = True
-                mule_like[code_of[account]] |= n_reports >= 2
         holder_accounts: dict[str, list[int]] = {}
         for account, holder in (holders or {}).items():
             if account in code_of:
@@ -189,11 +189,17 @@ class TraceIndex:
                 n_holders = np.bincount(dev_holder // (n_acc + 1), minlength=len(n_accounts))
                 ring_dev = (n_accounts >= cfg.device_min_accounts) & (n_holders >= cfg.device_min_holders)
                 mule_like[acc_of[ring_dev[dev_of]]] = True
+        both = (src_c >= 0) & (dst_c >= 0)
+        pairs = np.unique(dst_c[both] * n_acc + src_c[both])
+        victims = np.array([code_of[v] for v in (victim_payers or ()) if v in code_of], dtype=np.int64)
+        payer_counts = _payer_counts(pairs // n_acc, pairs % n_acc, n_acc, victims, mule_like | named_mask)
+        endpoint |= (payer_counts[0] >= cfg.endpoint_min_payers) & \
+            (payer_counts[1] <= cfg.endpoint_max_victim_share * payer_counts[0])
         ids = txns["txn_id"].astype(str).tolist()
         rows = {t: i for i, t in enumerate(ids)}
         return cls(accounts=accounts, src=src_c, dst=dst_c, ts=ts, amount=txns["amount"].to_numpy(np.float64),
                    channel=channel, config=cfg, endpoint=endpoint, mule_like=mule_like, named=named_mask,
-                   holder_accounts=holder_accounts,
+                   holder_accounts=holder_accounts, payers=payer_counts[0], victim_payers=payer_counts[1],
                    txn_lookup=lambda wanted: {t: rows[t] for t in wanted if t in rows})
 
     # -- balances
@@ -237,6 +243,7 @@ class TraceIndex:
         amounts = self.amount[self.ev_row[a0:a1]]
         times = self.ev_ts[a0:a1]
         open_lots: list[int] = []            # in-events with money left, oldest first
+        forwarded: dict[int, float] = {}     # per arrival: paid on as (part of) that one recent arrival
         left: dict[int, float] = {}
         goes: dict[int, list[tuple[int, float]]] = {}
         for k in range(a1 - a0):
@@ -265,6 +272,7 @@ class TraceIndex:
             if pick >= 0:
                 goes.setdefault(pick, []).append((e, amt))
                 left[pick] -= amt
+                forwarded[pick] = forwarded.get(pick, 0.0) + amt
             else:
                 need = amt
                 for j in range(len(open_lots) - 1, -1, -1):
@@ -281,27 +289,55 @@ class TraceIndex:
         remaining = {p: v for p, v in left.items() if v > 1e-6}
         if len(self._alloc_cache) > 200_000:
             self._alloc_cache.clear()
+            self._forward_share.clear()
+        self._forward_share[acc] = forwarded
         self._alloc_cache[acc] = (goes, remaining)
         return goes, remaining
 
-    def passes_through(self, acc: int, pos: int, ts: int, unseen_in: float = 0.0) -> bool:
-        """Does `acc` behave like a mule around this arrival: money in, (almost) all out again soon?
+    def forward_share(self, acc: int, ts: int) -> float:
+        """Share of what `acc` received around `ts` that it paid on as single recent arrivals.
 
-        Honest look-alikes (a seller paying her supplier part of the day's takings)
-        keep a margin; mules keep only a cut.
+        Around: from a day before to a week after, so a bought account's years of
+        honest history do not hide what it does now.
+        """
+        if acc not in self._forward_share:
+            self.allocation(acc)
+        forwarded = self._forward_share[acc]
+        a0, a1 = int(self.ptr[acc]), int(self.ptr[acc + 1])
+        day = int(86400 * 1e9)
+        lo = a0 + int(np.searchsorted(self.ev_ts[a0:a1], ts - day, "left"))
+        hi = a0 + int(np.searchsorted(self.ev_ts[a0:a1], ts + 7 * day, "right"))
+        received = done = 0.0
+        for e in range(lo, hi):
+            if self.ev_kind[e] == 0:
+                amount = self.amount[self.ev_row[e]]
+                if amount >= self.config.lot_floor_thb:
+                    received += amount
+                    done += forwarded.get(e, 0.0)
+        return min(1.0, done / received) if received > 0 else 0.0
+
+    def shop_like(self, acc: int) -> bool:
+        """Paid by many distinct people, hardly any of them reported victims: a shop or a biller."""
+        cfg = self.config
+        return bool(self.payers[acc] >= cfg.shop_min_payers and
+                    self.victim_payers[acc] <= cfg.shop_max_suspect_share * self.payers[acc])
+
+    def passes_through(self, acc: int, pos: int, ts: int, unseen_in: float = 0.0, hop: int = 2) -> bool:
+        """Do we follow money on from `acc`? Yes when it behaves like a mule around this arrival.
+
+        Ring accounts (a shared app device, or named by several reports) always.
+        An account the victim paid directly (hop 1) whose payers are mostly not
+        reported victims looks like an honest seller named by a mistaken report:
+        never. Otherwise: most of what the account received around then left
+        again as single recent arrivals — honest look-alikes (a seller paying her
+        supplier part of the day's takings) pay out of many arrivals at once; mules pass each arrival on as
+        it came, less a cut (see `allocation`).
         """
         if self.mule_like[acc]:
             return True
-        a0, a1 = self.ptr[acc], self.ptr[acc + 1]
-        start = pos if pos >= 0 else a0 + int(np.searchsorted(self.ev_ts[a0:a1], ts, "left"))
-        horizon = ts + int(self.config.passthrough_window_h * 3600 * 1e9)
-        stop = a0 + int(np.searchsorted(self.ev_ts[a0:a1], horizon, "right"))
-        delta = self.ev_delta[start:stop]
-        came_in = delta[delta > 0].sum() + unseen_in  # a transfer the data does not show
-        went_out = -delta[delta < 0].sum()
-        if came_in <= 0:
-            return False
-        return went_out >= self.config.passthrough_min_out * came_in
+        if hop == 1 and self.victim_payers[acc] < self.config.collector_min_victim_share * self.payers[acc]:
+            return False  # paid by many people and hardly any of them victims: an honest seller
+        return self.forward_share(acc, ts) >= self.config.min_forward_share
 
 
 _INDEX_CACHE: "weakref.WeakKeyDictionary[object, TraceIndex]" = weakref.WeakKeyDictionary()
@@ -314,6 +350,15 @@ def _fetch(eng, query: str) -> dict[str, np.ndarray]:
         return {k: np.asarray(v) for k, v in con.execute(query).fetchnumpy().items()}
     frame = eng.sql(query)
     return {c: frame[c].to_numpy() for c in frame.columns}
+
+
+def _payer_counts(dst: np.ndarray, src: np.ndarray, n_acc: int, victims: np.ndarray,
+                  ring: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct payers per account, and how many of them are suspect (reported victims or ring accounts)."""
+    suspect = ring.copy()
+    suspect[victims] = True
+    payers = np.bincount(dst, minlength=n_acc)
+    return payers, np.bincount(dst[suspect[src]], minlength=n_acc)
 
 
 def _index_from_engine(eng, cfg: TraceConfig) -> TraceIndex:
@@ -342,12 +387,6 @@ def _index_from_engine(eng, cfg: TraceConfig) -> TraceIndex:
 
     endpoint = np.zeros(n_acc, dtype=bool)
     endpoint[codes(f"SELECT DISTINCT dst AS code FROM _trace_txn WHERE ch = {CH_CRYPTO} AND dst >= 0")] = True
-    endpoint[codes(f"""
-        WITH victims AS (SELECT DISTINCT a.code FROM report_transfers r JOIN _trace_acc a ON a.account = r.src),
-             pairs AS (SELECT DISTINCT dst, src FROM _trace_txn WHERE src >= 0 AND dst >= 0)
-        SELECT p.dst AS code FROM pairs p LEFT JOIN victims v ON v.code = p.src GROUP BY p.dst
-        HAVING count(*) >= {int(cfg.endpoint_min_payers)}
-           AND count(v.code) <= {float(cfg.endpoint_max_victim_share)} * count(*)""")] = True
     named_frame = _fetch(eng, """
         SELECT a.code, count(DISTINCT n.report_id) AS n FROM (
             SELECT report_id, dst AS account FROM report_transfers WHERE dst IS NOT NULL
@@ -357,7 +396,6 @@ def _index_from_engine(eng, cfg: TraceConfig) -> TraceIndex:
     mule_like = np.zeros(n_acc, dtype=bool)
     named_codes = np.asarray(named_frame["code"], dtype=np.int64)
     named[named_codes] = True
-    mule_like[named_codes[np.asarray(named_frame["n"]) >= 2]] = True
     mule_like[codes(f"""
         WITH pairs AS (SELECT DISTINCT t.src_device AS dev, t.src AS code, coalesce(h.holder_id, a.account) AS holder
                        FROM _trace_txn t JOIN _trace_acc a ON a.code = t.src
@@ -372,6 +410,12 @@ def _index_from_engine(eng, cfg: TraceConfig) -> TraceIndex:
     for holder, code in zip(holder_frame["holder_id"].tolist(), holder_frame["code"].tolist()):
         holder_accounts.setdefault(holder, []).append(int(code))
 
+    pairs = _fetch(eng, "SELECT DISTINCT dst, src FROM _trace_txn WHERE src >= 0 AND dst >= 0")
+    victims = codes("SELECT DISTINCT a.code FROM report_transfers r JOIN _trace_acc a ON a.account = r.src")
+    payers, suspect_payers = _payer_counts(np.asarray(pairs["dst"], np.int64), np.asarray(pairs["src"], np.int64),
+                                           n_acc, victims, mule_like | named)
+    endpoint |= (payers >= cfg.endpoint_min_payers) & (suspect_payers <= cfg.endpoint_max_victim_share * payers)
+
     def lookup(wanted: list[str]) -> dict[str, int]:
         quoted = ", ".join("'" + t.replace("'", "''") + "'" for t in wanted)
         found = eng.sql(f"SELECT txn_id, row FROM _trace_txn WHERE txn_id IN ({quoted})")
@@ -381,6 +425,7 @@ def _index_from_engine(eng, cfg: TraceConfig) -> TraceIndex:
                       ts=np.asarray(txns["ts"], np.int64), amount=np.asarray(txns["amount"], np.float64),
                       channel=np.asarray(txns["ch"], np.int8), config=cfg, endpoint=endpoint,
                       mule_like=mule_like, named=named, holder_accounts=holder_accounts, txn_lookup=lookup,
+                      payers=payers, victim_payers=suspect_payers,
                       events=(np.asarray(events["acc"], np.int64), np.asarray(events["row"], np.int64),
                               np.asarray(events["kind"], np.int8)))
 
@@ -526,13 +571,13 @@ def _trace_seeds(index: TraceIndex, seeds: list[tuple[int, int, float, int]]) ->
             r.hop = min(r.hop, hop)
             r.first_in = min(r.first_in, ts)
         r.traced += amount
-        if index.endpoint[acc]:
+        if index.endpoint[acc] or (hop > 1 and index.shop_like(acc)):
             r.endpoint = True
             continue
         if pos < 0:  # not in the data: nothing to follow, the money is taken as still there
             r.held += amount
             continue
-        follow = index.passes_through(acc, pos, ts)
+        follow = index.passes_through(acc, pos, ts, hop=hop)
         r.stopped |= not follow
         goes, remaining = index.allocation(acc)
         share = amount / index.amount[index.ev_row[pos]]
