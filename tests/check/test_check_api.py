@@ -156,3 +156,13 @@ def test_member_feedback_confirms_and_clears(app_client, make_org, seeded):
     assert r.json()["results"][0]["risk"] == "low"
     res = post(app_client, bank_key, [{"type": "phone", "value": "0899999998"}]).json()["results"][0]
     assert res["risk"] == "low" and res["reasons"] == ["member_clearance"]
+
+
+def test_body_is_json_whatever_the_content_type(app_client, make_org, seeded):
+    """`curl -d '{...}'` sends application/x-www-form-urlencoded; the check API still reads JSON."""
+    _, key = make_org()
+    body = b'{"items":[{"type":"bank_account","value":"014-9876543210"}]}'
+    for _ in range(2):  # the route (first) and the fast path (then)
+        r = app_client.post("/v1/check", content=body, headers={
+            "Authorization": f"Bearer {key}", "content-type": "application/x-www-form-urlencoded"})
+        assert r.status_code == 200 and r.json()["results"][0]["risk"] == "high"

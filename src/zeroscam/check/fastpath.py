@@ -53,6 +53,7 @@ class CheckFastPath:
             await self.app(scope, receive, send)
             return
         start = time.perf_counter()
+        scope = _as_json(scope)
         key = _bearer(scope["headers"])
         principal = key_cache.get(hash_key(key)) if key else None
         if principal is None:
@@ -93,6 +94,18 @@ class CheckFastPath:
             _checks(kind, risk).inc(n)
         _REQ_200.inc()
         _LAT.observe(time.perf_counter() - start)
+
+
+def _as_json(scope):
+    """The body of /v1/check is JSON whatever the request says (`curl -d` sends form encoding)."""
+    headers = scope["headers"]
+    for name, value in headers:
+        if name == b"content-type":
+            if b"json" in value:
+                return scope
+            break
+    fixed = [(n, v) for n, v in headers if n != b"content-type"] + [(b"content-type", b"application/json")]
+    return {**scope, "headers": fixed}
 
 
 def _replay(body: bytes, pending: dict | None = None, rest=None):
