@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import os
+
 import duckdb
 import pytest
 
 from zeroscam.simulate.service import simulate
-
-import os
 
 # Override to check the behaviours hold in other worlds too: ZEROSCAM_SIM_TEST_SEED=3 pytest tests/simulate
 SMALL_SEED = int(os.environ.get("ZEROSCAM_SIM_TEST_SEED", "11"))
@@ -30,7 +30,7 @@ def small_db(small_world):
                    then '+66' || substr(replace(replace(x, '-', ''), ' ', ''), 2)
                    else replace(replace(x, '-', ''), ' ', '') end""")
     con.execute(f"create view t as select * from read_csv('{d}/transactions.csv', all_varchar=true)")
-    con.execute(f"""create view tx as select txn_id, cast(ts as timestamptz) as ts, channel,
+    con.execute("""create view tx as select txn_id, cast(ts as timestamptz) as ts, channel,
                     src_bank || '-' || src_account as src, dst_bank || '-' || dst_account as dst,
                     cast(amount as double) as amount, src_device from t""")
     con.execute(f"create view c as select * from read_csv('{d}/cdrs.csv', all_varchar=true)")

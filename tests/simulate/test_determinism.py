@@ -54,10 +54,11 @@ def test_tiny_is_small_and_loads_through_the_axf_reader(tiny_pair):
     assert counts["cdrs"] > 1_000 and counts["accounts"] > 500 and counts["sims"] > 500
     assert counts["cells"] > 20
     # every report line was read, with its named transfers and contacts
-    n_reports = sum(1 for _ in open(a / "reports.jsonl", encoding="utf-8"))
+    lines = (a / "reports.jsonl").read_text(encoding="utf-8").splitlines()
+    n_reports = len(lines)
     assert counts["reports"] == n_reports > 0
     assert counts["report_transfers"] >= n_reports - sum(
-        1 for line in open(a / "reports.jsonl", encoding="utf-8") if not json.loads(line)["transfers"])
+        1 for line in lines if not json.loads(line)["transfers"])
     # transactions named by txn_id exist in the transactions table
     named = ds.df("report_transfers").dropna(subset=["txn_id"])
     txns = set(ds.df("transactions")["txn_id"])

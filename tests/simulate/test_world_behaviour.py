@@ -9,7 +9,6 @@ import json
 
 from simworld_sql import q, q1
 
-
 # ---- the shape of ordinary life ---------------------------------------------------------------
 
 def test_scale_small_has_100k_to_200k_transactions(small_db):
@@ -268,7 +267,7 @@ def test_victims_age_profile_and_under_reporting(small_db):
 
 
 def test_reports_as_people_write_them(small_world, small_db):
-    reports = [json.loads(line) for line in open(small_world / "reports.jsonl", encoding="utf-8")]
+    reports = [json.loads(line) for line in (small_world / "reports.jsonl").read_text(encoding="utf-8").splitlines()]
     transfers = [t for r in reports for t in r["transfers"]]
     assert any("txn_id" in t for t in transfers) and any("txn_id" not in t for t in transfers)
     forms = {("dash" if "-" in t["to_account"] else "space" if " " in t["to_account"] else "plain") for t in transfers}

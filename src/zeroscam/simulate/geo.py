@@ -84,7 +84,7 @@ def make_cells(rng: np.random.Generator, cells_per_weight: float) -> dict[str, n
     """Cell sites scattered around each place; a place gets cells in proportion to its weight."""
     names, ids, lats, lons, place = [], [], [], [], []
     for p, (prov, lat, lon, weight, border) in enumerate(PROVINCES):
-        n = max(2, int(round(weight * cells_per_weight)))
+        n = max(2, round(weight * cells_per_weight))
         spread = 0.02 if border else 0.12
         la = lat + rng.normal(0, spread, n)
         lo = lon + rng.normal(0, spread, n)

@@ -8,9 +8,23 @@ from __future__ import annotations
 
 import numpy as np
 
-from zeroscam.simulate.registry import (CALL_PROFILE, CARD, CASH_IN, CASH_OUT, CRYPTO_OUT, DAY, HOUR, MINUTE,
-                                        PAY_PROFILE, PROMPTPAY, T0, TRANSFER, WORK_PROFILE, Columns,
-                                        hour_profile_times)
+from zeroscam.simulate.registry import (
+    CALL_PROFILE,
+    CARD,
+    CASH_IN,
+    CASH_OUT,
+    CRYPTO_OUT,
+    DAY,
+    HOUR,
+    MINUTE,
+    PAY_PROFILE,
+    PROMPTPAY,
+    T0,
+    TRANSFER,
+    WORK_PROFILE,
+    Columns,
+    hour_profile_times,
+)
 from zeroscam.simulate.world import World
 
 # honest look-alike kinds written to truth/lookalike_accounts.csv and truth/lookalike_sims.csv
@@ -97,7 +111,7 @@ class Honest:
 
     # ---- transactions --------------------------------------------------------------------------
     def generate_transactions(self) -> None:
-        w, pop, rng, p = self.w, self.pop, self.rng, self.w.p
+        pop, rng, p = self.pop, self.rng, self.w.p
         P, days = len(pop["persons"]), p.days
         before = self.txns.n
         self.salaries()
@@ -106,7 +120,7 @@ class Honest:
         derived = self.txns.n - before
         budget = max(p.honest_txns - derived, P)
         # sellers' supplier payments come out of the seller-sale share (about one per seller-day)
-        n = {k: int(round(budget * v)) for k, v in p.mix.items()}
+        n = {k: round(budget * v) for k, v in p.mix.items()}
 
         # friends and family: PromptPay within circles (a few to strangers)
         m = n["p2p"]
@@ -242,7 +256,7 @@ class Honest:
 
     def salaries(self) -> None:
         """Monthly pay; a share of earners pass it straight on (rent, money home)."""
-        w, pop, rng, p = self.w, self.pop, self.rng, self.w.p
+        pop, rng, p = self.pop, self.rng, self.w.p
         P = len(pop["persons"])
         age = 2025 - pop["birth_year"]
         employed = np.flatnonzero((rng.random(P) < p.employed_share) & (age < 62))
@@ -362,7 +376,7 @@ class Honest:
     # ---- calls and SMS -------------------------------------------------------------------------
     def generate_cdrs(self) -> None:
         w, pop, rng, p = self.w, self.pop, self.rng, self.w.p
-        P, days = len(pop["persons"]), p.days
+        days = p.days
         total = p.honest_cdrs
         n_pool = int(total * rng.uniform(0.06, 0.12))
         n_cc = int(n_pool * rng.uniform(0.3, 0.5))

@@ -261,8 +261,8 @@ class Writer:
                     contacts.append({"type": "facebook", "value": ring.handles[2]})
                 loss = v.loss
                 mistaken_target = ""
-                self.report_rows.append(dict(report_id=rid, victim_id=v.victim_id, ring_id=ring.ring_id, mistaken=0,
-                                             target_account="", reported_at=iso1(at)))
+                self.report_rows.append({"report_id": rid, "victim_id": v.victim_id, "ring_id": ring.ring_id, "mistaken": 0,
+                                             "target_account": "", "reported_at": iso1(at)})
             else:
                 m = self.r.mistaken[k]
                 rows = [m["row"]]
@@ -271,8 +271,8 @@ class Writer:
                 contacts = []
                 loss = int(f["amount"][m["row"]])
                 mistaken_target = self.acct_key[f["dst"][m["row"]]]
-                self.report_rows.append(dict(report_id=rid, victim_id="", ring_id="", mistaken=1,
-                                             target_account=mistaken_target, reported_at=iso1(at)))
+                self.report_rows.append({"report_id": rid, "victim_id": "", "ring_id": "", "mistaken": 1,
+                                             "target_account": mistaken_target, "reported_at": iso1(at)})
             transfers = []
             named_accounts = []
             for row in rows:

@@ -5,12 +5,12 @@ Everything is numpy; identifiers are kept as integers until written.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import numpy as np
 
 # 2025-01-01T00:00:00+07:00 as Unix seconds; the world starts there.
-T0 = int(datetime(2024, 12, 31, 17, 0, tzinfo=timezone.utc).timestamp())
+T0 = int(datetime(2024, 12, 31, 17, 0, tzinfo=UTC).timestamp())
 DAY = 86_400
 HOUR = 3_600
 MINUTE = 60

@@ -14,8 +14,20 @@ import numpy as np
 from zeroscam.simulate import geo
 from zeroscam.simulate.honest import Honest
 from zeroscam.simulate.params import SCAM_CONTACT, SCAM_FREQ, SCAM_LOSS, SCAM_TYPES
-from zeroscam.simulate.registry import (CARD, CASH_IN, CASH_OUT, CRYPTO_OUT, DAY, HOUR, MINUTE, PAY_PROFILE,
-                                        PROMPTPAY, T0, TRANSFER, YEAR)
+from zeroscam.simulate.registry import (
+    CARD,
+    CASH_IN,
+    CASH_OUT,
+    CRYPTO_OUT,
+    DAY,
+    HOUR,
+    MINUTE,
+    PAY_PROFILE,
+    PROMPTPAY,
+    T0,
+    TRANSFER,
+    YEAR,
+)
 from zeroscam.simulate.world import World
 
 # scam_kind codes on transaction rows
@@ -94,7 +106,7 @@ class Rings:
     def new_nominee(self, ring: Ring, place: int) -> int:
         age = self.rng.integers(18, 32)
         h = int(self.w.add_persons(1, np.array([2025 - age]), np.array([place]))[0])
-        self.holder_rows.append(dict(holder=h, ring=ring.ring_id, role="nominee", nominee_kind="new"))
+        self.holder_rows.append({"holder": h, "ring": ring.ring_id, "role": "nominee", "nominee_kind": "new"})
         return h
 
     # ---- build ---------------------------------------------------------------------------------
@@ -117,13 +129,13 @@ class Rings:
         self.remap_sold_accounts()
 
     def make_ring(self, ring: Ring) -> None:
-        w, rng, p, pop = self.w, self.rng, self.w.p, self.pop
+        w, rng, p = self.w, self.rng, self.w.p
         border = rng.random() < p.farm_border_share
         places = geo.border_places() if border else geo.city_places()
         base_place = int(rng.choice(places))
         org_age = rng.integers(28, 55)
         ring.organiser = int(w.add_persons(1, np.array([2025 - org_age]), np.array([base_place]))[0])
-        self.holder_rows.append(dict(holder=ring.organiser, ring=ring.ring_id, role="organiser", nominee_kind=""))
+        self.holder_rows.append({"holder": ring.organiser, "ring": ring.ring_id, "role": "organiser", "nominee_kind": ""})
         ring.layers = int(rng.choice([1, 2, 2, 3]))
         ring.cashout = "crypto" if rng.random() < p.crypto_cashout_share else "atm"
         if ring.cashout == "atm" and rng.random() < 0.2:
@@ -171,8 +183,8 @@ class Rings:
             else:
                 ring.device_of[int(a)] = self._own_device(int(holders[a]))
         for i in range(len(roles)):
-            self.mule_rows.append(dict(account=int(accts[i]), ring=ring.ring_id, role=roles[i], tier=tier_name[i],
-                                       sold_at=int(sold_at[i])))
+            self.mule_rows.append({"account": int(accts[i]), "ring": ring.ring_id, "role": roles[i], "tier": tier_name[i],
+                                       "sold_at": int(sold_at[i])})
         self.make_sims(ring, places, base_place)
         ring.handles = self._handles(ring)
 
@@ -248,7 +260,7 @@ class Rings:
         return a, h, "nominee_old"
 
     def _sold_holder(self, ring: Ring, h: int) -> None:
-        self.holder_rows.append(dict(holder=h, ring=ring.ring_id, role="nominee", nominee_kind="sold_account"))
+        self.holder_rows.append({"holder": h, "ring": ring.ring_id, "role": "nominee", "nominee_kind": "sold_account"})
 
     def make_sims(self, ring: Ring, places: np.ndarray, base_place: int) -> None:
         w, rng, p = self.w, self.rng, self.w.p
@@ -294,16 +306,16 @@ class Rings:
                 self.voip_numbers.append("+697" + str(int(rng.integers(20_000_000, 99_999_999))))
             ring.voip = np.arange(first, first + n_voip, dtype=np.int64)
         for s in ring.farm_sims:
-            self.sim_rows.append(dict(sim=int(s), ring=ring.ring_id, role="farm_sim"))
+            self.sim_rows.append({"sim": int(s), "ring": ring.ring_id, "role": "farm_sim"})
         for s in ring.caller_sims:
-            self.sim_rows.append(dict(sim=int(s), ring=ring.ring_id, role="caller"))
+            self.sim_rows.append({"sim": int(s), "ring": ring.ring_id, "role": "caller"})
         for v in ring.voip:
-            self.sim_rows.append(dict(voip=int(v), ring=ring.ring_id, role="voip"))
+            self.sim_rows.append({"voip": int(v), "ring": ring.ring_id, "role": "voip"})
         self.farm_traffic(ring, scale)
 
     def farm_traffic(self, ring: Ring, scale: float) -> None:
         """SMS blasts and cold calls to many distinct strangers; little comes back."""
-        rng, pop, p = self.rng, self.pop, self.w.p
+        rng, pop = self.rng, self.pop
         P = len(pop["persons"])
         end = self.w.end
         per_sim_sms = int(rng.integers(20, 60) * scale * (2 if SCAM_CONTACT[ring.scam_type] == "sms" else 1))
@@ -371,7 +383,7 @@ class Rings:
         freq_boost = {"online_shopping": 1.6, "investment": 0.6, "romance": 0.5}.get(ring.scam_type, 1.0)
         # ring sizes are heavy-tailed: many small rings (often never reported), a few big ones
         mean = p.victims_per_ring * freq_boost
-        n_v = max(1, int(round(rng.lognormal(np.log(mean) - 0.5 * p.ring_size_sigma ** 2, p.ring_size_sigma))))
+        n_v = max(1, round(rng.lognormal(np.log(mean) - 0.5 * p.ring_size_sigma ** 2, p.ring_size_sigma)))
         age = 2025 - pop["birth_year"]
         weights = np.exp(-((age - age_c) / 12.0) ** 2)
         people = self.take_people(n_v, weights)
@@ -650,7 +662,7 @@ class Rings:
             at = int(frozen["ts"][row] + rng.lognormal(np.log(2 * DAY), 0.6))
             if at >= self.w.end:
                 continue
-            self.mistaken.append(dict(row=int(row), reported_at=at))
+            self.mistaken.append({"row": int(row), "reported_at": at})
 
     def remap_sold_accounts(self) -> None:
         """After a sale the seller stops using that account: their later honest rows move to their primary."""

@@ -197,8 +197,8 @@ def build_population(world: World) -> dict:
     n_emp = max(3, P // 60)
     employers, emp_acct = companies(n_emp, EMPLOYER, rng.choice(len(geo.PROVINCES), n_emp, p=geo.place_weights()))
     n_sup = max(3, P // 250)
-    suppliers, sup_acct = companies(n_sup, SUPPLIER, rng.choice(len(geo.PROVINCES), n_sup, p=geo.place_weights()))
-    utilities, util_acct = companies(6, UTILITY, np.repeat(bkk, 6))
+    _, sup_acct = companies(n_sup, SUPPLIER, rng.choice(len(geo.PROVINCES), n_sup, p=geo.place_weights()))
+    _, util_acct = companies(6, UTILITY, np.repeat(bkk, 6))
     exchanges, exch_acct = companies(3, EXCHANGE, np.repeat(bkk, 3))
     couriers, _ = companies(3, COURIER, np.repeat(bkk, 3))
     callcentres, _ = companies(2, CALLCENTRE, np.repeat(bkk, 2))
@@ -251,14 +251,14 @@ def build_population(world: World) -> dict:
     trader_owner_dev = dev1[trader]
     acct_dev[trader_acct] = trader_owner_dev
 
-    return dict(
-        acct_dev=acct_dev, persons=persons, shared_device_people=shared_device_people, place=place, birth_year=birth_year, community=community, comm_order=comm_order,
-        comm_start=comm_start, comm_count=comm_count, primary=primary, act_acct=act_acct, act_start=act_start,
-        act_count=act_count, dev1=dev1, dev2=dev2, imei1=imei1, imei2=imei2, change_ts=change_ts,
-        changer=changer, sims=sims, sim_holder=sim_holder, sim_start=sim_start, nsim=nsim, first_sim=first_sim,
-        multi=multi, home_cell=home_cell, employers=employers, emp_acct=emp_acct, sup_acct=sup_acct,
-        util_acct=util_acct, exchanges=exchanges, exch_acct=exch_acct, merch_acct=merch_acct,
-        trader=trader, seller=seller, seller_acct=seller_acct, seller_supplier=seller_supplier,
-        cour_sims=cour_sims, cour_imei=cour_imei, cour_cell=cour_cell, cc_sims=cc_sims, cc_imei=cc_imei,
-        cc_cell=cc_cell, sme_sims=sme_sims, sme_imei=sme_imei, sme_cell=sme_cell, dormant_accts=accts[dormant], new_accts=new_accts, company_dev=None,
-    )
+    return {
+        "acct_dev": acct_dev, "persons": persons, "shared_device_people": shared_device_people, "place": place, "birth_year": birth_year, "community": community, "comm_order": comm_order,
+        "comm_start": comm_start, "comm_count": comm_count, "primary": primary, "act_acct": act_acct, "act_start": act_start,
+        "act_count": act_count, "dev1": dev1, "dev2": dev2, "imei1": imei1, "imei2": imei2, "change_ts": change_ts,
+        "changer": changer, "sims": sims, "sim_holder": sim_holder, "sim_start": sim_start, "nsim": nsim, "first_sim": first_sim,
+        "multi": multi, "home_cell": home_cell, "employers": employers, "emp_acct": emp_acct, "sup_acct": sup_acct,
+        "util_acct": util_acct, "exchanges": exchanges, "exch_acct": exch_acct, "merch_acct": merch_acct,
+        "trader": trader, "seller": seller, "seller_acct": seller_acct, "seller_supplier": seller_supplier,
+        "cour_sims": cour_sims, "cour_imei": cour_imei, "cour_cell": cour_cell, "cc_sims": cc_sims, "cc_imei": cc_imei,
+        "cc_cell": cc_cell, "sme_sims": sme_sims, "sme_imei": sme_imei, "sme_cell": sme_cell, "dormant_accts": accts[dormant], "new_accts": new_accts, "company_dev": None,
+    }
