@@ -106,3 +106,9 @@ def make_org_once(session, make_org):
 
     org, _ = make_org("fuzz-bank", "bank", bank_codes=("014",))
     return session.get(Org, org.id)
+
+
+@pytest.fixture
+def three_orgs(make_org):
+    """Ids of three orgs (their types do not matter to the rule; the reader's type is given apart)."""
+    return [make_org(f"org-{i}", "bank", bank_codes=(f"0{i}9",))[0].id for i in range(3)]
