@@ -195,6 +195,7 @@ def test_bank_confirms_a_hold_and_the_timer_runs(browser_page, live_server, shot
     page.reload()
     assert _no_horizontal_overflow(page)
     shot(page, "holds-en-phone")
+    shot(page, "holds-en-phone-top", full_page=False)
 
 
 @pytest.mark.parametrize("path", ["/", "/report", "/check", "/app/login"])
