@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import orjson
 import pandas as pd
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
@@ -105,9 +106,6 @@ def ingest_reports(session: Session, dataset, key: bytes) -> list[tuple[str, dat
     contacts_by = {rid: g for rid, g in contacts.groupby("report_id")} if not contacts.empty else {}
     transfers_by = {rid: g for rid, g in transfers.groupby("report_id")} if not transfers.empty else {}
     used_keys = set(session.scalars(select(Report.dedup_key).where(Report.dedup_key.is_not(None))))
-
-    import orjson
-
     report_rows, ident_rows, transfer_rows, signal_rows = [], [], [], []
     out = []
     now = utcnow()
@@ -135,18 +133,13 @@ def ingest_reports(session: Session, dataset, key: bytes) -> list[tuple[str, dat
             named.add(k)
             idents.append((k[0], k[1], "contact"))
         narrative = _none(r.narrative)
-        idents += reports_service._narrative_ids(narrative, named, own)
+        idents += reports_service.narrative_identifiers(narrative, named, own)
         reported_at = _ts(r.reported_at)
-        dedup = None
-        if victim and tlist:
-            parts = sorted(t["txn_id"] or f"{t['dst']}|{(t['amount'] or 0):.2f}" for t in tlist)
-            import hashlib
-
-            dedup = hashlib.sha256("\x1f".join([victim, *parts]).encode()).hexdigest()
-            if dedup in used_keys:
-                dedup = None
-            else:
-                used_keys.add(dedup)
+        dedup = reports_service.dedup_key(victim, tlist)
+        if dedup in used_keys:
+            dedup = None  # a re-sent copy under another id: kept, but not the merge target
+        elif dedup:
+            used_keys.add(dedup)
         raw = orjson.loads(r.raw) if _none(r.raw) else {}
         report_rows.append({"id": rid, "source": "load", "org_id": None, "reported_at": reported_at,
                             "scam_type": str(r.scam_type), "loss_thb": _none(r.loss_thb), "victim_token": victim,

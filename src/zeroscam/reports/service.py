@@ -54,10 +54,15 @@ class Normalised:
 
     @property
     def dedup_key(self) -> str | None:
-        if not self.victim_token or not self.transfers:
-            return None
-        parts = sorted(t["txn_id"] or f"{t['dst']}|{(t['amount'] or 0):.2f}" for t in self.transfers)
-        return hashlib.sha256("\x1f".join([self.victim_token, *parts]).encode()).hexdigest()
+        return dedup_key(self.victim_token, self.transfers)
+
+
+def dedup_key(victim: str | None, transfers: list[dict]) -> str | None:
+    """Same victim, same transfers → same key (a transfer is its txn_id, else account and amount)."""
+    if not victim or not transfers:
+        return None
+    parts = sorted(t["txn_id"] or f"{t['dst']}|{(t['amount'] or 0):.2f}" for t in transfers)
+    return hashlib.sha256("\x1f".join([victim, *parts]).encode()).hexdigest()
 
 
 def _norm(kind: str, value, column: str) -> str:
@@ -76,7 +81,9 @@ def victim_token(key: bytes, holder_id: str | None, phone: str | None) -> str | 
     return None
 
 
-def _narrative_ids(text: str | None, named: set[tuple[str, str]], skip: set[tuple[str, str]]) -> list[tuple[str, str, str]]:
+def narrative_identifiers(text: str | None, named: set[tuple[str, str]],
+                          skip: set[tuple[str, str]]) -> list[tuple[str, str, str]]:
+    """Identifiers found in free text, minus those already named and the victim's own (`skip`)."""
     if not text:
         return []
     out = []
@@ -127,7 +134,7 @@ def normalise(data: ReportIn, key: bytes) -> Normalised:
             continue
         named.add((c.type, value))
         n.identifiers.append((c.type, value, "contact"))
-    n.identifiers += _narrative_ids(data.narrative, named, own)
+    n.identifiers += narrative_identifiers(data.narrative, named, own)
     return n
 
 
