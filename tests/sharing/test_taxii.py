@@ -52,6 +52,17 @@ def test_unauthenticated_is_401(app_client):
     assert app_client.get("/taxii2/", headers={"Authorization": "Bearer nope", "Accept": TAXII}).status_code == 401
 
 
+def test_collections_list_only_what_the_org_may_use(app_client, world):
+    public = [c["alias"] for c in app_client.get(f"{ROOT}/collections/", headers=hdr(world.keys["public-x"])).json()
+              ["collections"]]
+    assert public == ["public"]
+    telco = [c["alias"] for c in app_client.get(f"{ROOT}/collections/", headers=hdr(world.keys["telco-x"])).json()
+             ["collections"]]
+    assert "banks" not in telco and {"telcos", "community", "submissions"} <= set(telco)
+    assert app_client.get(f"{ROOT}/collections/banks/objects/", headers=hdr(world.keys["telco-x"])).status_code == 403
+    assert app_client.get(f"{ROOT}/collections/nope/objects/", headers=hdr(world.keys["telco-x"])).status_code == 404
+
+
 def test_discovery_api_root_and_auth_schemes(app_client, world):
     key, org = world.keys["bank-a"], world.orgs["bank-a"]
     for headers in (hdr(key), basic(org.name, key), basic(str(org.id), key)):

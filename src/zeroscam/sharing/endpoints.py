@@ -192,8 +192,9 @@ def collections(api_root: str, request: Request, org: TaxiiOrg) -> Response:
     _acceptable(request)
     _api_root(api_root)
     reader = repository.reader_for(org)
-    return taxii_response({"collections": [repository.collection_resource(c, reader)
-                                           for c in repository.COLLECTIONS]})
+    listed = [repository.collection_resource(c, reader) for c in repository.COLLECTIONS]
+    # Only the collections this org may use (TAXII 2.1, 5.1).
+    return taxii_response({"collections": [c for c in listed if c["can_read"] or c["can_write"]]})
 
 
 @taxii.get("/{api_root}/collections/{collection_id}/", summary="TAXII collection")
