@@ -99,3 +99,23 @@ def test_out_must_be_a_folder(tmp_path):
     f.write_text("x")
     with pytest.raises(ZeroscamError, match="not a folder"):
         simulate(f, "tiny", 1)
+
+
+def test_parquet_holds_what_the_csv_holds(tmp_path):
+    import pyarrow.csv as pcsv
+    import pyarrow.parquet as pq
+
+    from zeroscam.exchange.axf import open_dataset
+
+    c, p = tmp_path / "c", tmp_path / "p"
+    simulate(c, "tiny", 4, show_progress=False)
+    simulate(p, "tiny", 4, show_progress=False, fmt="parquet")
+    for name in ("accounts", "sims", "cells", "transactions", "cdrs"):
+        assert not (p / f"{name}.csv").exists()
+        from_csv = pcsv.read_csv(c / f"{name}.csv", convert_options=pcsv.ConvertOptions(
+            column_types={}, strings_can_be_null=True, auto_dict_encode=False)).to_pandas().astype(str)
+        from_pq = pq.read_table(p / f"{name}.parquet").to_pandas().astype(str)
+        assert list(from_csv.columns) == list(from_pq.columns)
+        assert len(from_csv) == len(from_pq)
+    assert (c / "truth/scam_txns.csv").read_bytes() == (p / "truth/scam_txns.csv").read_bytes()
+    assert open_dataset(p).counts() == open_dataset(c).counts()

@@ -10,6 +10,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pcsv
+import pyarrow.parquet as pq
 
 from zeroscam.simulate.honest import Honest
 from zeroscam.simulate.narratives import narrative
@@ -48,33 +49,53 @@ def take(strings: pa.Array, idx: np.ndarray) -> pa.Array:
     return pc.take(strings, pa.array(idx, mask=idx < 0))
 
 
+def _table(cols: dict) -> pa.Table:
+    return pa.table({k: (v if isinstance(v, (pa.Array, pa.ChunkedArray)) else pa.array(v)) for k, v in cols.items()})
+
+
+def _as_text(table: pa.Table) -> pa.Table:
+    """Every column as text, exactly as the CSV would hold it (one schema for every chunk)."""
+    return pa.table({name: pc.cast(col, pa.string()) for name, col in zip(table.column_names, table.columns)})
+
+
 def write_chunked(path: Path, n: int, make_columns, chunk: int = 1_000_000) -> int:
-    """Write `n` rows built `chunk` at a time by `make_columns(start, stop)`: memory stays bounded."""
+    """Write `n` rows built `chunk` at a time by `make_columns(start, stop)`: memory stays bounded.
+
+    A `.parquet` path gets the same columns as text (what the CSV would hold); else CSV.
+    """
+    path = Path(path)
+    if path.suffix == ".parquet":
+        writer = None
+        try:
+            for start in range(0, max(n, 1), chunk):
+                table = _as_text(_table(make_columns(start, min(n, start + chunk))))
+                if writer is None:
+                    writer = pq.ParquetWriter(path, table.schema, compression="zstd")
+                writer.write_table(table, row_group_size=chunk)
+        finally:
+            if writer is not None:
+                writer.close()
+        return n
     with open(path, "wb") as fh:
         for start in range(0, max(n, 1), chunk):
-            cols = make_columns(start, min(n, start + chunk))
-            table = pa.table({k: (v if isinstance(v, (pa.Array, pa.ChunkedArray)) else pa.array(v))
-                              for k, v in cols.items()})
+            table = _table(make_columns(start, min(n, start + chunk)))
             if start == 0:
-                fh.write((",".join(table.column_names) + "\n").encode())
+                fh.write((",".join(table.column_names) + "\n").encode())  # pyarrow would quote the header
             pcsv.write_csv(table, fh, write_options=_OPTS)
     return n
 
 
 def write_table(path: Path, columns: dict[str, pa.Array | np.ndarray | list]) -> int:
-    table = pa.table({k: (v if isinstance(v, (pa.Array, pa.ChunkedArray)) else pa.array(v))
-                      for k, v in columns.items()})
-    with open(path, "wb") as fh:
-        fh.write((",".join(table.column_names) + "\n").encode())  # pyarrow would quote the header
-        pcsv.write_csv(table, fh, write_options=_OPTS)
-    return table.num_rows
+    n = len(next(iter(columns.values())))
+    return write_chunked(path, n, lambda a, b: {k: v[a:b] for k, v in columns.items()}, chunk=max(n, 1))
 
 
 class Writer:
     """Turns the world's integer tables into AXF files and the ground truth."""
 
-    def __init__(self, world: World, honest: Honest, rings: Rings, out: Path):
+    def __init__(self, world: World, honest: Honest, rings: Rings, out: Path, fmt: str = "csv"):
         self.w, self.h, self.r, self.out = world, honest, rings, Path(out)
+        self.ext = "parquet" if fmt == "parquet" else "csv"   # the AXF tables; truth/ is always CSV
         self.rng = world.rng
         self.truth = self.out / "truth"
         self.counts: dict[str, int] = {}
@@ -126,7 +147,7 @@ class Writer:
         prov = np.array([p[0] for p in PROVINCES], dtype=object)
         holder = a["holder"]
         by = h["birth_year"][holder]
-        self.counts["accounts"] = write_table(self.out / "accounts.csv", {
+        self.counts["accounts"] = write_table(self.out / f"accounts.{self.ext}", {
             "bank": self.bank_pa,
             "account": self.acct_digits_pa,
             "holder_id": take(self.holder_id_pa, holder),
@@ -147,7 +168,7 @@ class Writer:
         dashed = np.char.add(np.char.add(np.char.add(np.char.add(_slice(local, 0, 3), "-"), _slice(local, 3, 6)),
                                          "-"), _slice(local, 6, 10))
         text = np.where(form == 0, local, np.where(form == 1, self.msisdn_e164.astype(str), dashed)).astype(object)
-        self.counts["sims"] = write_table(self.out / "sims.csv", {
+        self.counts["sims"] = write_table(self.out / f"sims.{self.ext}", {
             "msisdn": text,
             "operator": OPERATORS[s["operator"]].astype(object),
             "holder_id": take(self.holder_id_pa, s["holder"]),
@@ -158,7 +179,7 @@ class Writer:
 
     def cells(self) -> None:
         c = self.w.cells
-        self.counts["cells"] = write_table(self.out / "cells.csv", {
+        self.counts["cells"] = write_table(self.out / f"cells.{self.ext}", {
             "cell_id": c["cell_id"],
             "lat": np.array([f"{v:.5f}" for v in c["lat"]], dtype=object),
             "lon": np.array([f"{v:.5f}" for v in c["lon"]], dtype=object),
@@ -192,7 +213,7 @@ class Writer:
                 "src_device": take(self.device_pa, f["device"][o]),
             }
 
-        self.counts["transactions"] = write_chunked(self.out / "transactions.csv", len(order), columns)
+        self.counts["transactions"] = write_chunked(self.out / f"transactions.{self.ext}", len(order), columns)
 
     def txn_id_array(self, pos: np.ndarray) -> pa.Array:
         """File positions (0-based) → `T0000001`-style ids."""
@@ -222,7 +243,7 @@ class Writer:
                 "imei": take(self.imei_pa, c["imei"][o]),
             }
 
-        self.counts["cdrs"] = write_chunked(self.out / "cdrs.csv", len(order), columns)
+        self.counts["cdrs"] = write_chunked(self.out / f"cdrs.{self.ext}", len(order), columns)
 
     # ---- reports -------------------------------------------------------------------------------
     def reports(self) -> None:

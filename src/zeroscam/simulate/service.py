@@ -16,16 +16,23 @@ from zeroscam.simulate.rings import Rings
 from zeroscam.simulate.world import World, build_population
 
 
-def simulate(out: str | Path, scale: str = "small", seed: int = 0, show_progress: bool = True) -> dict:
+def simulate(out: str | Path, scale: str = "small", seed: int = 0, show_progress: bool = True,
+             fmt: str = "csv") -> dict:
     """Generate the world for (scale, seed) into `out`. Returns row counts per table.
 
-    The same (scale, seed) writes the same bytes.
+    The same (scale, seed) writes the same bytes. `fmt="parquet"` writes the AXF tables as Parquet
+    (same columns, as text); reports.jsonl and truth/ stay as they are.
     """
     if scale not in SCALES:
         raise ZeroscamError(f"--scale must be one of {', '.join(SCALES)}, not {scale!r}")
+    if fmt not in ("csv", "parquet"):
+        raise ZeroscamError(f"--format must be csv or parquet, not {fmt!r}")
     if Path(out).exists() and not Path(out).is_dir():
         raise ZeroscamError(f"--out {out}: exists and is not a folder")
     (Path(out) / "truth" / "params.json").unlink(missing_ok=True)  # marks a complete world; written last
+    other = "csv" if fmt == "parquet" else "parquet"
+    for name in ("accounts", "sims", "cells", "transactions", "cdrs"):   # AXF refuses both forms at once
+        (Path(out) / f"{name}.{other}").unlink(missing_ok=True)
     rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, SCALES.index(scale)])))
     params: WorldParams = draw_params(scale, seed, rng)
     bar_ctx = steps(f"simulate {scale} seed {seed}", total=12) if show_progress else nullcontext(_Quiet())
@@ -42,7 +49,7 @@ def simulate(out: str | Path, scale: str = "small", seed: int = 0, show_progress
         rings = Rings(world, pop, honest)
         rings.build()
         bar.advance("scam rings")
-        counts = Writer(world, honest, rings, Path(out)).write_all(bar)
+        counts = Writer(world, honest, rings, Path(out), fmt).write_all(bar)
     return counts
 
 
