@@ -35,7 +35,7 @@ def simulate(out: str | Path, scale: str = "small", seed: int = 0, show_progress
         (Path(out) / f"{name}.{other}").unlink(missing_ok=True)
     rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, SCALES.index(scale)])))
     params: WorldParams = draw_params(scale, seed, rng)
-    bar_ctx = steps(f"simulate {scale} seed {seed}", total=12) if show_progress else nullcontext(_Quiet())
+    bar_ctx = steps(f"simulate {scale} seed {seed}", total=11) if show_progress else nullcontext(_Quiet())
     with bar_ctx as bar:
         world = World(params, rng, SCALE_SPECS[scale].cells_per_weight)
         pop = build_population(world)
