@@ -14,7 +14,7 @@ import uuid
 from typing import Annotated
 
 import orjson
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
@@ -50,6 +50,12 @@ class TooLarge(ZeroscamError):
     title = "Payload too large"
 
 
+class TaxiiJSON(Response):
+    """What the OpenAPI document says TAXII endpoints answer."""
+
+    media_type = TAXII_MEDIA
+
+
 def taxii_response(body: dict, status: int = 200, headers: dict | None = None) -> Response:
     return Response(orjson.dumps(body), status_code=status, media_type=TAXII_MEDIA, headers=headers)
 
@@ -78,7 +84,9 @@ class TaxiiRoute(APIRoute):
         return handler
 
 
-taxii = APIRouter(prefix="/taxii2", tags=["taxii"], route_class=TaxiiRoute)
+_TAXII_BODY = {"content": {TAXII_MEDIA: {"schema": {"type": "object"}}}}
+taxii = APIRouter(prefix="/taxii2", tags=["taxii"], route_class=TaxiiRoute, default_response_class=TaxiiJSON,
+                  responses={200: {"description": "TAXII resource", **_TAXII_BODY}})
 router = APIRouter()
 
 
@@ -104,6 +112,16 @@ def taxii_org(request: Request, session: Annotated[Session, Depends(get_session)
 
 
 TaxiiOrg = Annotated[Org, Depends(taxii_org)]
+
+# Query parameters, declared for the OpenAPI document; `repository.Filters` parses them.
+AddedAfter = Annotated[str | None, Query(alias="added_after", description="Only versions added after this time.")]
+Limit = Annotated[str | None, Query(alias="limit", description="Page size (at most 1000).")]
+Next = Annotated[str | None, Query(alias="next", description="The `next` of the previous page.")]
+MatchType = Annotated[str | None, Query(alias="match[type]", description="STIX types, comma-separated.")]
+MatchId = Annotated[str | None, Query(alias="match[id]", description="STIX ids, comma-separated.")]
+MatchVersion = Annotated[str | None, Query(alias="match[version]", description="last (default), first, all, "
+                                           "or timestamps, comma-separated.")]
+MatchSpec = Annotated[str | None, Query(alias="match[spec_version]", description="2.1")]
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
@@ -210,8 +228,10 @@ def get_collection(api_root: str, collection_id: str, request: Request, org: Tax
 # ---- objects ---------------------------------------------------------------------
 
 @taxii.get("/{api_root}/collections/{collection_id}/objects/", summary="TAXII get objects")
-def get_objects(api_root: str, collection_id: str, request: Request, org: TaxiiOrg,
-                session: SessionDep) -> Response:
+def get_objects(api_root: str, collection_id: str, request: Request, org: TaxiiOrg, session: SessionDep,
+                added_after: AddedAfter = None, limit: Limit = None, next: Next = None, match_type: MatchType = None,
+                match_id: MatchId = None, match_version: MatchVersion = None,
+                match_spec_version: MatchSpec = None) -> Response:
     _acceptable(request)
     _api_root(api_root)
     coll = _collection(collection_id, org)
@@ -224,7 +244,8 @@ def get_objects(api_root: str, collection_id: str, request: Request, org: TaxiiO
 
 @taxii.get("/{api_root}/collections/{collection_id}/objects/{object_id}/", summary="TAXII get an object")
 def get_object(api_root: str, collection_id: str, object_id: str, request: Request, org: TaxiiOrg,
-               session: SessionDep) -> Response:
+               session: SessionDep, added_after: AddedAfter = None, limit: Limit = None, next: Next = None,
+               match_version: MatchVersion = None, match_spec_version: MatchSpec = None) -> Response:
     _acceptable(request)
     _api_root(api_root)
     coll = _collection(collection_id, org)
@@ -241,7 +262,8 @@ def get_object(api_root: str, collection_id: str, object_id: str, request: Reque
 @taxii.get("/{api_root}/collections/{collection_id}/objects/{object_id}/versions/",
            summary="TAXII object versions")
 def get_versions(api_root: str, collection_id: str, object_id: str, request: Request, org: TaxiiOrg,
-                 session: SessionDep) -> Response:
+                 session: SessionDep, added_after: AddedAfter = None, limit: Limit = None, next: Next = None,
+                 match_spec_version: MatchSpec = None) -> Response:
     _acceptable(request)
     _api_root(api_root)
     coll = _collection(collection_id, org)
@@ -258,8 +280,10 @@ def get_versions(api_root: str, collection_id: str, object_id: str, request: Req
 
 
 @taxii.get("/{api_root}/collections/{collection_id}/manifest/", summary="TAXII manifest")
-def get_manifest(api_root: str, collection_id: str, request: Request, org: TaxiiOrg,
-                 session: SessionDep) -> Response:
+def get_manifest(api_root: str, collection_id: str, request: Request, org: TaxiiOrg, session: SessionDep,
+                 added_after: AddedAfter = None, limit: Limit = None, next: Next = None, match_type: MatchType = None,
+                 match_id: MatchId = None, match_version: MatchVersion = None,
+                 match_spec_version: MatchSpec = None) -> Response:
     _acceptable(request)
     _api_root(api_root)
     coll = _collection(collection_id, org)
@@ -294,7 +318,8 @@ def _status_body(st: SubmissionStatus) -> dict:
     return body
 
 
-@taxii.post("/{api_root}/collections/{collection_id}/objects/", summary="TAXII add objects", status_code=202)
+@taxii.post("/{api_root}/collections/{collection_id}/objects/", summary="TAXII add objects", status_code=202,
+            responses={202: {"description": "TAXII status resource", **_TAXII_BODY}})
 async def add_objects(api_root: str, collection_id: str, request: Request, org: TaxiiOrg,
                       session: SessionDep) -> Response:
     _acceptable(request)
