@@ -126,3 +126,11 @@ def test_version_bumps(session):
     v0 = service.current_version(session)
     service.refresh_risk(session, [ACC])
     assert service.current_version(session) == v0 + 1
+
+
+def test_shared_platform_domain_is_not_lifted(session):
+    url = "https://www.facebook.com/cheap-iphone-shop-99"
+    service.add_signal(session, "url", url, "report", 0.9, "victim_reports", T0, ref="R-1")
+    service.refresh_risk(session, [("url", url)])
+    assert entry(session, "url", url).risk == "high"
+    assert entry(session, "domain", "facebook.com") is None

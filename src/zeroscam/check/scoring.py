@@ -25,6 +25,14 @@ HIGH, MEDIUM = 0.8, 0.5
 HOLDER_LIFT = 0.8
 HOLDER_MIN = 0.5
 DOMAIN_FACTOR = 0.6  # a reported URL lifts its registrable domain, but less (shared hosts)
+# Platforms where a reported URL says nothing about the rest of the domain (anyone can
+# post there). Their URLs are judged one by one; the domain itself is never lifted.
+SHARED_DOMAINS = frozenset({
+    "facebook.com", "fb.com", "fb.me", "instagram.com", "tiktok.com", "youtube.com", "youtu.be", "x.com",
+    "twitter.com", "line.me", "lin.ee", "google.com", "goo.gl", "forms.gle", "bit.ly", "tinyurl.com",
+    "shopee.co.th", "lazada.co.th", "t.me", "telegram.me", "wa.me", "whatsapp.com", "linktr.ee",
+    "github.com", "dropbox.com", "drive.google.com", "docs.google.com", "microsoft.com", "apple.com",
+})
 REASON_MIN = 0.1  # a reason is listed when it moved the score by at least this much
 
 # Half-lives in days by source; None = no decay.

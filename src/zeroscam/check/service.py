@@ -204,7 +204,7 @@ def refresh_risk(session: Session, values: Iterable[Key] | None = None) -> int:
         entries[key] = a
         if key[0] == "url":
             d = registrable_domain(key[1])
-            if d:
+            if d and d not in scoring.SHARED_DOMAINS:
                 url_by_domain[d].append(a)
     domain_keys = {k for k in (keys or set()) if k[0] == "domain"} | {("domain", d) for d in url_by_domain}
     domain_keys |= {k for k in signals if k[0] == "domain"}
