@@ -56,6 +56,16 @@ NBTC_SIMS_PER_HOLDER = 5
 # One thread per booster: on a busy machine LightGBM's OpenMP threads spin against each
 # other (4x slower on 2 shared cores), and a fixed count keeps results reproducible.
 TRAIN_PARAMS = {"num_threads": 1}
+# Typology as shape constraints (DOMAIN.md "How mule SIMs behave"): the model may
+# learn how much each of these matters here, but never that more of it is more honest.
+MONOTONE = {
+    "share_unanswered": 1, "share_short": 1, "stranger_share": 1, "out_share": 1, "callees_per_out": 1,
+    "imei_max_sims": 1, "imei_cosims": 1, "h_sims_7d": 1, "h_sims_30d": 1, "border_share": 1,
+    "is_voip697": 1, "h_reported_accounts": 1, "h_mule_score": 1,
+    "h_named_others": 1, "h_named_share": 1, "imei_named_others": 1, "imei_named_share": 1,
+    "cell_named_share": 1, "h_score_max": 1, "h_score_mean": 1, "imei_score_max": 1, "imei_score_mean": 1,
+    "mean_talk_s": -1, "first_use_age_days": -1, "h_days_since_last_reg": -1, "min_border_km": -1,
+}
 # Features that drive which numbers get named (a victim who reported names the number
 # that called them). Feeding them to the model would break PU learning's premise that
 # the named are a random sample of the scam numbers; they act through the rule instead.
@@ -250,6 +260,8 @@ def pu_crossfit_grouped(X: pd.DataFrame, groups: list[str], positive: np.ndarray
     size = keys.map(keys.value_counts()).to_numpy(np.float64)
     u = common.stable_uniform(keys.tolist(), salt=f"neg{seed}")
     base = common.lgbm_params(seed, **TRAIN_PARAMS)
+    base["monotone_constraints"] = [MONOTONE.get(f, 0) for f in features]
+    base["monotone_constraints_method"] = "advanced"
     for f in range(folds):
         train_pos = positive & (fold != f)
         train_neg = ~positive & ~excluded & (fold != f)
@@ -307,7 +319,8 @@ def score_numbers(feats: pd.DataFrame, links: pd.DataFrame | None = None, *, det
     # on victims called.
     score = np.maximum(prob1, prob)
     score = np.where(rule_victims, np.maximum(score, 0.5), score)
-    threshold = pu_f1_threshold(score, named)
+    # never above 0.5: for calibrated probabilities the F1-optimal cut is F*/2 <= 0.5
+    threshold = min(pu_f1_threshold(score, named), 0.5)
     flagged = score >= threshold
     # A number named by two or more separate reports is flagged whatever the model says.
     flagged |= feats["n_named"].to_numpy() >= 2
