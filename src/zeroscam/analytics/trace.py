@@ -81,6 +81,7 @@ class TraceConfig:
     # following money onward only from accounts that behave like mules
     device_min_accounts: int = 3      # an app device paying from this many accounts ...
     device_min_holders: int = 2       # ... of this many holders is run by a ring
+    max_device_accounts: int = 50     # a device on more accounts than this is no personal link
     min_forward_share: float = 0.5    # mules pay on most of what they get as it came (one arrival at a time);
                                       # shops pay suppliers out of many sales at once
     collector_min_victim_share: float = 0.1  # a paid-by-victim account with fewer reported payers looks honest
@@ -122,6 +123,7 @@ class TraceIndex:
         self.payers = payers if payers is not None else np.zeros(len(accounts), np.int64)
         self.victim_payers = victim_payers if victim_payers is not None else np.zeros(len(accounts), np.int64)
         self._txn_lookup = txn_lookup
+        self.shared_devices = lambda codes: []  # (account, linked listed account) pairs; set by the builder
         self.txn_row: dict[str, int] = {}
         n, n_acc = len(src), len(accounts)
         if events is None:
@@ -421,13 +423,28 @@ def _index_from_engine(eng, cfg: TraceConfig) -> TraceIndex:
         found = eng.sql(f"SELECT txn_id, row FROM _trace_txn WHERE txn_id IN ({quoted})")
         return dict(zip(found["txn_id"].astype(str), found["row"].astype(int)))
 
-    return TraceIndex(accounts=accounts, src=np.asarray(txns["src"], np.int64), dst=np.asarray(txns["dst"], np.int64),
+    index = TraceIndex(accounts=accounts, src=np.asarray(txns["src"], np.int64), dst=np.asarray(txns["dst"], np.int64),
                       ts=np.asarray(txns["ts"], np.int64), amount=np.asarray(txns["amount"], np.float64),
                       channel=np.asarray(txns["ch"], np.int8), config=cfg, endpoint=endpoint,
                       mule_like=mule_like, named=named, holder_accounts=holder_accounts, txn_lookup=lookup,
                       payers=payers, victim_payers=suspect_payers,
                       events=(np.asarray(events["acc"], np.int64), np.asarray(events["row"], np.int64),
                               np.asarray(events["kind"], np.int8)))
+
+    def shared_devices(codes_in: list[int]) -> list[tuple[int, int]]:
+        listed = ", ".join(str(int(c)) for c in codes_in)
+        found = _fetch(eng, f"""
+            WITH mine AS (SELECT DISTINCT src_device, src FROM _trace_txn
+                          WHERE src IN ({listed}) AND src_device IS NOT NULL),
+                 small AS (SELECT src_device FROM _trace_txn WHERE src_device IN (SELECT src_device FROM mine)
+                           GROUP BY src_device HAVING count(DISTINCT src) <= {int(cfg.max_device_accounts)})
+            SELECT DISTINCT t.src AS code, m.src AS via FROM _trace_txn t
+            JOIN mine m ON m.src_device = t.src_device
+            WHERE t.src_device IN (SELECT src_device FROM small) AND t.src >= 0 AND t.src <> m.src""")
+        return list(zip(np.asarray(found["code"]).tolist(), np.asarray(found["via"]).tolist()))
+
+    index.shared_devices = shared_devices
+    return index
 
 
 def build_index(dataset, engine=None, config: TraceConfig | None = None) -> TraceIndex:
@@ -722,6 +739,60 @@ def _plan_rows(index: TraceIndex, report_id: str, transfers: list[dict], victim:
     return _report_rows(index, report_id, reached) + _unseen_accounts(index, matched, report_id)
 
 
+def _paid_by_ring(index: TraceIndex, code: int, listed: dict[int, dict]) -> bool:
+    """Did `code` receive real money (not a test credit) from an account on a report's path?"""
+    a0, a1 = index.ptr[code], index.ptr[code + 1]
+    for e in range(a0, a1):
+        if index.ev_kind[e] == 0:
+            row = index.ev_row[e]
+            src = int(index.src[row])
+            if src >= 0 and index.amount[row] >= index.config.lot_floor_thb and \
+                    src in listed:
+                return True
+    return False
+
+
+def _ring_linked(index: TraceIndex, rows: list[dict]) -> list[dict]:
+    """Accounts of the same ring as the listed ones that hold money no report traced.
+
+    Victims who never report leave their money in the ring's accounts too. An
+    account that shares an app device or a holder with an account on a report's
+    path, still holds money, pays from a ring device (one app device on
+    several holders' accounts) and was paid by a listed account is added to that report's plan, one hop further,
+    with the money it holds as `traced_thb` and role `ring_linked`.
+    """
+    cfg = index.config
+    listed: dict[int, dict] = {}
+    for r in rows:
+        code = index.account_code.get(f"{r['bank']}-{r['account']}")
+        if code is not None and code not in listed:
+            listed[code] = r
+    if not listed:
+        return []
+    links = list(index.shared_devices(sorted(listed)))
+    holder_of = {c: h for h, cs in index.holder_accounts.items() for c in cs if c in listed}
+    for code, holder in holder_of.items():
+        links.extend((other, code) for other in index.holder_accounts.get(holder, ()) if other != code)
+    out, seen = [], set(listed)
+    for code, via in sorted(links):
+        if code in seen or index.endpoint[code] or index.shop_like(code):
+            continue
+        bal = index.balances(code)
+        held = float(bal[-1]) if len(bal) else 0.0
+        if held < cfg.floor_thb:
+            continue
+        if not index.mule_like[code] or not _paid_by_ring(index, code, listed):
+            continue
+        seen.add(code)
+        base = listed[via]
+        bank, _, digits = str(index.accounts[code]).partition("-")
+        first = index.ev_ts[index.ptr[code]]
+        out.append({"report_id": base["report_id"], "hop": int(base["hop"]) + 1, "bank": bank, "account": digits,
+                    "traced_thb": round(held, 2), "first_in_ts": int(first), "held_thb": round(held, 2),
+                    "cashed_out_thb": 0.0, "crypto_thb": 0.0, "role": "ring_linked"})
+    return out
+
+
 def _frame(rows: list[dict]) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=TRACE_COLUMNS + EXTRA_COLUMNS)
     frame["first_in_ts"] = pd.to_datetime(frame["first_in_ts"].astype("Int64"), unit="ns")
@@ -753,14 +824,15 @@ def _load_victims(eng, report_ids: list[str] | None) -> dict[str, dict]:
 
 
 def trace_reports(dataset, engine=None, report_ids: list[str] | None = None, *,
-                  config: TraceConfig | None = None, progress=None) -> pd.DataFrame:
+                  config: TraceConfig | None = None, ring_linked: bool = True, progress=None) -> pd.DataFrame:
     """Freeze plans for the reports of a dataset (all, or `report_ids`).
 
     Returns one row per (report, account) with the columns of AXF.md's trace output
     (`report_id, hop, bank, account, traced_thb, first_in_ts`; first_in_ts naive UTC)
     plus `held_thb` (the report's money still there at the as-of time),
     `cashed_out_thb`, `crypto_thb` (what left it as cash or crypto) and `role`
-    (`paid_by_victim`, `holding`, `pass_through`).
+    (`paid_by_victim`, `holding`, `pass_through`, and with `ring_linked` the
+    ring's other accounts that hold money: `ring_linked`, see `_ring_linked`).
     """
     eng = engine or DuckDBEngine(dataset.con)
     index = build_index(dataset, eng, config)
@@ -772,6 +844,8 @@ def trace_reports(dataset, engine=None, report_ids: list[str] | None = None, *,
         rows.extend(_plan_rows(index, report_id, transfers.get(report_id, []), victims.get(report_id)))
         if progress is not None:
             progress.advance("trace")
+    if ring_linked:
+        rows.extend(_ring_linked(index, rows))
     return _frame(rows)
 
 
