@@ -53,6 +53,15 @@ def test_output_contract_on_the_example():
     assert (out.loc[out["flagged"] == 0, "reasons"] == "").all()
 
 
+def test_mule_scores_reach_the_holders_numbers():
+    ds = open_dataset(EXAMPLE)
+    mules = pd.DataFrame({"bank": ["014", "004"], "account": ["9876543210", "1234567890"], "score": [0.9, 0.1]})
+    out = detect_sims(ds, account_scores=mules, details=True).set_index("msisdn")
+    assert out.loc["+66651112233", "h_mule_score"] == pytest.approx(0.9)
+    assert out.loc["+66812345678", "h_mule_score"] == pytest.approx(0.1)
+    assert np.isnan(out.loc["+66877777777", "h_mule_score"])
+
+
 def test_engine_by_name_and_default_are_the_same():
     ds = open_dataset(EXAMPLE)
     pd.testing.assert_frame_equal(detect_sims(ds), detect_sims(ds, "duckdb"))
