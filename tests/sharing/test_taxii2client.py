@@ -110,3 +110,30 @@ def test_blind_lookup_command_against_a_live_server(live_server, world):
     lines = [line for line in result.output.splitlines() if not line.startswith("{")]  # the server's log lines
     assert lines == ["phone\t0899999999\tlisted", "phone\t0800000001\tnot listed",
                                           "bank_account\t004-555-555555-5\tlisted"]
+
+
+def test_concurrent_posts_of_the_same_intelligence(live_server, world, make_indicator):
+    """Two workers' worth of simultaneous posts of the same identifiers: every one is answered 202."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import requests
+
+    from zeroscam.sharing.tlp import Level
+
+    key = world.keys["bank-b"]
+    url = f"{live_server}/taxii2/api1/collections/submissions/objects/"
+    headers = {"Authorization": f"Bearer {key}", "Accept": "application/taxii+json;version=2.1",
+               "Content-Type": "application/taxii+json;version=2.1"}
+
+    def post(i):
+        body = {"objects": [make_indicator("[bank-account:account_number = '004-8888888888']", Level.GREEN),
+                            make_indicator("[phone-number:value = '0866666666']", Level.GREEN)]}
+        return requests.post(url, json=body, headers=headers, timeout=60).status_code
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        codes = list(pool.map(post, range(8)))
+    assert codes == [202] * 8
+    r = requests.get(f"{live_server}/taxii2/api1/collections/community/objects/", headers=headers,
+                     params={"match[type]": "indicator", "limit": 1000}, timeout=60).json()
+    mine = [o for o in r["objects"] if "+66866666666" in o["pattern"]]
+    assert len(mine) == 1  # one latest version of one indicator, however the posts interleaved

@@ -19,10 +19,11 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from zeroscam.kit.db import get_session
-from zeroscam.kit.errors import DataError, Forbidden, NotFound, Unauthorized, ZeroscamError
+from zeroscam.kit.errors import Conflict, DataError, Forbidden, NotFound, Unauthorized, ZeroscamError
 from zeroscam.kit.timeutil import utcnow
 from zeroscam.members import service as members
 from zeroscam.members.auth import OrgDep
@@ -339,8 +340,15 @@ async def add_objects(api_root: str, collection_id: str, request: Request, org: 
     if not isinstance(body, dict) or not isinstance(body.get("objects"), list):
         raise DataError("the body must be a TAXII envelope with an objects list")
     key = request.app.state.alliance_key
-    now = utcnow()
-    outcome = service.ingest_envelope(session, org, body["objects"], alliance_key=key, now=now)
+    for attempt in range(3):  # a concurrent post of the same identifier wins a unique key: take it again
+        now = utcnow()
+        try:
+            outcome = service.ingest_envelope(session, org, body["objects"], alliance_key=key, now=now)
+            break
+        except IntegrityError:
+            session.rollback()
+            if attempt == 2:
+                raise Conflict("another submission of the same objects is under way; try again") from None
     st = SubmissionStatus(id=str(uuid.uuid4()), org_id=org.id, status="complete", request_timestamp=now,
                           total_count=len(body["objects"]), success_count=len(outcome.successes),
                           failure_count=len(outcome.failures), pending_count=0,
