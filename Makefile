@@ -7,15 +7,20 @@ UV := python3 -m uv
 PY := .venv/bin/python
 ZEROSCAM := .venv/bin/zeroscam
 
-.PHONY: uv setup demo test test-fast browser bench clean
+.PHONY: uv syslibs setup demo test test-fast browser bench clean
 
 uv:
 	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv || python3 -m pip install --quiet --user uv || python3 -m pip install --quiet --break-system-packages uv
 
-setup: uv
+setup: uv syslibs
 	$(UV) sync --frozen --all-extras
 	@# web assets from the npm registry (package-lock.json), copied into a git-ignored served folder
 	@(command -v npm >/dev/null 2>&1 && npm ci --omit=dev --no-audit --no-fund --loglevel=error && $(PY) -m zeroscam.web.assets) || echo "web assets not installed (npm missing or failed): pages will lack charts, graph view and the Thai web font"
+
+# libsodium (ristretto255 for blind lookups; PyNaCl's wheel does not expose it) and a JVM for --engine spark.
+syslibs:
+	@(ldconfig -p 2>/dev/null | grep -q libsodium.so) || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libsodium23 >/dev/null) || echo "libsodium not installed: blind lookups will be unavailable"
+	@command -v java >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null) || echo "java not installed: --engine spark will be unavailable"
 
 browser:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-thai-tlwg >/dev/null) || echo "chromium not installed: browser tests will be skipped"
