@@ -65,7 +65,7 @@ FEATURE_CODES = {
     "reported_payers": "near_reported", "to_reported_1": "near_reported",
     "holder_banks": "holder_multi_bank", "holder_banks_14d": "holder_multi_bank",
     "holder_accounts": "holder_multi_bank", "holder_sims": "holder_multi_bank",
-    "holder_other_labeled": "holder_reported", "device_reported": "shared_device",
+    "holder_other_labeled": "holder_reported", "own_in_share": "own_accounts", "own_out_share": "own_accounts", "device_reported": "shared_device",
     "in_from_pass": "chain", "out_to_pass": "chain", "pass_in_from_pass": "chain",
     "gather_sources": "scatter_gather", "scatter_sinks": "scatter_gather",
     "in_avg_thb": "amount_pattern", "out_avg_thb": "amount_pattern", "in_thb": "amount_pattern",
@@ -131,7 +131,7 @@ def detect_mules(dataset, engine) -> pd.DataFrame:
     implicated = (X["from_reported_1"].to_numpy() >= 0.5) | (X["device_reported"].to_numpy() > 0) \
         | (_holder_mates_max(labeled.astype(np.float64), frame["holder_id"].to_numpy(), frame_opened(X),
                              np.ones(n, dtype=bool)) > 0) \
-        | rules[["fan_out", "scatter_gather", "chain", "shared_device"]].to_numpy().any(axis=1)
+        | rules[["fan_out", "scatter_gather", "chain"]].to_numpy().any(axis=1)
     keys = frame["account"].tolist()
     # two passes: the second discounts labels the first pass could not recognise
     # (mistaken reports naming honest sellers), so they stop teaching the model
@@ -239,6 +239,11 @@ def _propagate(feats, score: np.ndarray, *, receiver_ok: np.ndarray, base) -> np
     keep = (src >= 0) & (dst >= 0)
     src, dst = src[keep], dst[keep]
     w = edges["cents"].to_numpy(np.float64)[keep]
+    # a person's transfers between their own accounts carry no evidence across: the
+    # person level (holder lift) judges those
+    holder = frame["holder_id"].to_numpy()
+    other = holder[src] != holder[dst]
+    src, dst, w = src[other], dst[other], w[other]
     in_tot = np.bincount(dst, weights=w, minlength=n)
     from scipy import sparse
 

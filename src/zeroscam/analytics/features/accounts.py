@@ -318,6 +318,10 @@ def graph_features(features: AccountFeatures, labeled: np.ndarray) -> pd.DataFra
     p_out = sparse.csr_matrix((w / np.maximum(out_tot[src], 1), (src, dst)), shape=(n, n))
     lab = np.asarray(labeled, dtype=np.float64)
     out = pd.DataFrame(index=frame.index)
+    holder = frame["holder_id"].to_numpy()
+    own = (holder[src] == holder[dst]).astype(np.float64)
+    out["own_in_share"] = np.bincount(dst, weights=w * own, minlength=n) / np.maximum(in_tot, 1)
+    out["own_out_share"] = np.bincount(src, weights=w * own, minlength=n) / np.maximum(out_tot, 1)
     h1 = p_in @ lab
     h2 = p_in @ h1
     h3 = p_in @ h2
@@ -370,10 +374,14 @@ def _device_reported(features: AccountFeatures, lab: np.ndarray) -> np.ndarray:
 
 
 def device_evidence(features: AccountFeatures, score: np.ndarray) -> np.ndarray:
-    """Per account: the scores of *other holders'* accounts driven from the same app
-    devices, each device weighted by the share of this account's outgoing transfers made
-    from it. A ring drives all its mule accounts from a few phones (100% of their
-    transfers); a victim whose phone a ring took over made one payment of many from it."""
+    """Per account: how mule-like the *other holders'* use of its app devices is.
+
+    For each device, the transfer-weighted mean score of the accounts of other holders
+    driven from it; each device weighted by the share of this account's outgoing
+    transfers made from it. A ring drives all its mule accounts from a few phones (the
+    others on the device are mules); a family tablet mostly drives honest accounts, even
+    when one member once sold an account; a victim whose phone a ring took over made
+    one payment of many from it."""
     frame, dev = features.frame, features.devices
     n = len(frame)
     if dev is None or dev.empty:
@@ -382,19 +390,15 @@ def device_evidence(features: AccountFeatures, score: np.ndarray) -> np.ndarray:
     pos = index.get_indexer(dev["account"])
     dev = dev.assign(pos=pos)[pos >= 0]
     p = dev["pos"].to_numpy()
-    dev = dev.assign(holder=frame["holder_id"].to_numpy()[p], s=np.asarray(score)[p],
-                     share=dev["n"].to_numpy(np.float64) / dev.groupby("pos")["n"].transform("sum").to_numpy())
-    per_holder = dev.groupby(["device", "holder"], sort=True)["s"].max().reset_index()
-    per_holder = per_holder.sort_values(["device", "s", "holder"], ascending=[True, False, True], kind="stable")
-    rank = per_holder.groupby("device").cumcount()
-    top1 = per_holder[rank == 0].set_index("device")
-    top2 = per_holder[rank == 1].set_index("device")["s"]
-    d = dev["device"]
-    best = d.map(top1["s"]).to_numpy()
-    best_holder = d.map(top1["holder"]).to_numpy()
-    second = d.map(top2).fillna(0.0).to_numpy()
-    other = np.where(best_holder == dev["holder"].to_numpy(), second, best)
-    contrib = pd.Series(other * dev["share"].to_numpy()).groupby(p).sum()
+    cnt = dev["n"].to_numpy(np.float64)
+    dev = dev.assign(holder=frame["holder_id"].to_numpy()[p], w=cnt, ws=cnt * np.asarray(score)[p],
+                     share=cnt / dev.groupby("pos")["n"].transform("sum").to_numpy())
+    per_device = dev.groupby("device")[["w", "ws"]].transform("sum")
+    per_holder = dev.groupby(["device", "holder"])[["w", "ws"]].transform("sum")
+    others_w = per_device["w"].to_numpy() - per_holder["w"].to_numpy()
+    others_ws = per_device["ws"].to_numpy() - per_holder["ws"].to_numpy()
+    mean_other = np.divide(others_ws, others_w, out=np.zeros(len(dev)), where=others_w > 0)
+    contrib = pd.Series(mean_other * dev["share"].to_numpy()).groupby(p).sum()
     out = np.zeros(n)
     out[contrib.index.to_numpy()] = contrib.to_numpy()
     return np.clip(out, 0.0, 1.0)
