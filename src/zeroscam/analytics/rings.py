@@ -45,9 +45,12 @@ RING_COLUMNS = ["entity_type", "entity", "ring_id"]
 @dataclass(frozen=True)
 class RingConfig:
     seed: int = 20240801
-    resolution: float = 0.05          # RB-configuration resolution: low keeps a ring whole
+    resolution: float = 0.3
     min_reports: int = 2              # reports needed to call a community a ring ...
     min_flags_with_one_report: int = 2  # ... or one report and this many detector flags
+    min_flags_each_side: int = 2      # ... or, with no report yet, flagged accounts AND flagged numbers
+    farm_min_sims: int = 3            # numbers on one person in one community before they count as a farm
+    min_call_contacts: int = 10**9    # (off: pulling numbers in by calls merged rings through their victims)
     max_shared: int = 400             # a handset/device shared by more entities is not a personal link
     suspicious_score: float = 0.5     # detector score that counts as a flag when flagged is absent
 
@@ -167,6 +170,7 @@ def find_rings(dataset, engine=None, *, trace_frame: pd.DataFrame | None = None,
     holder_of_acc = dict(zip(accounts["account"], accounts["holder_id"]))
     holder_of_sim = dict(zip(sims_t["msisdn"], sims_t["holder_id"]))
     company = set(accounts.loc[accounts["holder_type"] == "company", "holder_id"])
+    company |= {h for h in sims_t["holder_id"] if isinstance(h, str) and h.startswith("C:")}
 
     # report evidence per entity
     tf = trace_frame.copy()
@@ -198,6 +202,9 @@ def find_rings(dataset, engine=None, *, trace_frame: pd.DataFrame | None = None,
     imeis = imeis[imeis["imei"].map(imei_size) <= cfg.max_shared]
     devices = devices[devices["device"].map(device_size) <= cfg.max_shared]
     seed_imeis = set(imeis.loc[imeis["msisdn"].isin(seed_phones), "imei"])
+    imei_of: dict[str, set[str]] = defaultdict(set)
+    for m, imei in zip(imeis["msisdn"], imeis["imei"]):
+        imei_of[m].add(imei)
     seed_devices = set(devices.loc[devices["account"].isin(seed_accounts), "device"])
 
     cand_accounts = set(seed_accounts)
@@ -208,6 +215,14 @@ def find_rings(dataset, engine=None, *, trace_frame: pd.DataFrame | None = None,
     cand_phones |= set(sims_t.loc[sims_t["holder_id"].isin(seed_holders), "msisdn"])
     cand_phones |= set(imeis.loc[imeis["imei"].isin(seed_imeis), "msisdn"])
     cand_phones -= victim_phones
+    calls = eng.sql("SELECT caller, callee, count(*) AS n FROM cdrs WHERE kind = 'voice' AND duration_s > 0 "
+                    "GROUP BY caller, callee")
+    calls = calls[calls["caller"].isin(cand_phones) | calls["callee"].isin(cand_phones)]
+    contact_pairs = pd.concat([calls[["caller", "callee"]].set_axis(["a", "b"], axis=1),
+                               calls[["callee", "caller"]].set_axis(["a", "b"], axis=1)])
+    contact_pairs = contact_pairs[contact_pairs["b"].isin(cand_phones) & ~contact_pairs["a"].isin(cand_phones)]
+    talkers = contact_pairs.groupby("a")["b"].nunique()
+    cand_phones |= set(talkers[talkers >= cfg.min_call_contacts].index) - victim_phones
     step("candidates")
 
     g = _Graph()
@@ -224,6 +239,9 @@ def find_rings(dataset, engine=None, *, trace_frame: pd.DataFrame | None = None,
     for m, imei in zip(imeis["msisdn"], imeis["imei"]):
         if m in cand_phones:
             g.link("m:" + m, "i:" + imei)
+    for a, b, n in zip(calls["caller"], calls["callee"], calls["n"]):
+        if a in cand_phones and b in cand_phones:
+            g.link("m:" + a, "m:" + b, 1.0 + math.log1p(n))
     for a, dev in zip(devices["account"], devices["device"]):
         if a in cand_accounts:
             g.link("a:" + a, "d:" + dev)
@@ -264,7 +282,7 @@ def find_rings(dataset, engine=None, *, trace_frame: pd.DataFrame | None = None,
     for comm in range(membership.max() + 1):
         nodes = [names[i] for i in np.flatnonzero(membership == comm)]
         ring = _judge(nodes, cfg, mule_flags, sim_flags, acc_reports, phone_reports, holder_of_acc,
-                      holder_of_sim, company)
+                      holder_of_sim, company, imei_of)
         if ring is not None:
             rings.append(ring)
     # deterministic ring ids: biggest first, then by smallest member
@@ -285,7 +303,7 @@ def find_rings(dataset, engine=None, *, trace_frame: pd.DataFrame | None = None,
 
 
 def _judge(nodes, cfg, mule_flags, sim_flags, acc_reports, phone_reports, holder_of_acc, holder_of_sim,
-           company) -> dict | None:
+           company, imei_of) -> dict | None:
     """Keep a community as a ring only with evidence, and only its suspicious members."""
     accs = [n[2:] for n in nodes if n.startswith("a:")]
     phones = [n[2:] for n in nodes if n.startswith("m:")]
@@ -296,12 +314,27 @@ def _judge(nodes, cfg, mule_flags, sim_flags, acc_reports, phone_reports, holder
     reported_phones = {m for m in phones if phone_reports.get(m)}
     n_flags = len(flagged_accs) + len(flagged_phones)
     if not (len(report_ids) >= cfg.min_reports or
-            (len(report_ids) >= 1 and n_flags >= cfg.min_flags_with_one_report)):
+            (len(report_ids) >= 1 and n_flags >= cfg.min_flags_with_one_report) or
+            (len(flagged_accs) >= cfg.min_flags_each_side and len(flagged_phones) >= cfg.min_flags_each_side)):
         return None
     keep_accs = flagged_accs | reported_accs
     keep_phones = flagged_phones | reported_phones
     holders = {holder_of_acc[a] for a in keep_accs if a in holder_of_acc}
     holders |= {holder_of_sim[m] for m in keep_phones if m in holder_of_sim}
+    holders -= company  # a company's pool is not a nominee
+    # the rest of a SIM farm: on the same handsets, or registered to a person holding a kept number
+    # and several more here (one's own phone is not a farm)
+    kept_imeis = {i for m in keep_phones for i in imei_of.get(m, ())}
+    per_holder: dict[str, int] = defaultdict(int)
+    for m in phones:
+        per_holder[holder_of_sim.get(m)] += 1
+    kept_holders = {holder_of_sim[m] for m in keep_phones if m in holder_of_sim}
+    for m in phones:
+        h = holder_of_sim.get(m)
+        farm_holder = h in kept_holders and h not in company and per_holder[h] >= cfg.farm_min_sims
+        if m not in keep_phones and (farm_holder or imei_of.get(m, set()) & kept_imeis):
+            keep_phones.add(m)
+    holders |= {holder_of_sim[m] for m in keep_phones if m in holder_of_sim and holder_of_sim[m] not in company}
     if not keep_accs and not keep_phones:
         return None
     return {"accounts": keep_accs, "msisdns": keep_phones, "holders": holders, "reports": report_ids}
