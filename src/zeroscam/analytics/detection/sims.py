@@ -31,9 +31,9 @@ FEATURE_CODES = {
     "n_out": "many_strangers", "n_callees": "many_strangers", "callees_per_out": "many_strangers",
     "stranger_share": "many_strangers", "out_share": "many_strangers", "n_in": "many_strangers",
     "share_short": "short_calls", "share_unanswered": "short_calls", "mean_talk_s": "short_calls",
-    "share_sms": "sms_blast", "max_hour_sms": "sms_blast",
+    "share_sms": "sms_blast", "max_day_sms": "sms_blast",
     "sim_age_days": "new_sim_burst", "first_use_age_days": "new_sim_burst",
-    "out_per_active_day": "new_sim_burst", "max_hour_out": "new_sim_burst",
+    "out_per_active_day": "new_sim_burst", "max_day_out": "new_sim_burst",
     "active_days": "new_sim_burst", "span_days": "new_sim_burst",
     "n_called_victims": "called_victims", "called_victim_share": "called_victims",
     "h_sims": "holder_many_sims", "h_sims_7d": "holder_many_sims", "h_sims_30d": "holder_many_sims",
@@ -139,43 +139,63 @@ def imei_links(engine) -> pd.DataFrame:
                       "WHERE caller IS NOT NULL AND imei IS NOT NULL")
 
 
+def _positions(numbers: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Row of each value in the sorted `numbers` array, -1 where absent."""
+    pos = np.searchsorted(numbers, values)
+    pos = np.minimum(pos, max(len(numbers) - 1, 0))
+    found = (len(numbers) > 0) & (numbers[pos] == values) if len(numbers) else np.zeros(len(values), bool)
+    return np.where(found, pos, -1)
+
+
+def _max_by(index: np.ndarray, values: np.ndarray, size: int) -> np.ndarray:
+    """out[i] = max of values where index == i (NaN ignored; NaN where none)."""
+    out = np.full(size, -np.inf)
+    ok = ~np.isnan(values)
+    np.maximum.at(out, index[ok], values[ok])
+    out[np.isneginf(out)] = np.nan
+    return out
+
+
 def _neighbour_scores(feats: pd.DataFrame, prob: np.ndarray, links: pd.DataFrame | None) -> pd.DataFrame:
     """Round-two inputs: first-round scores of the other numbers on the same handsets
-    and of the same holder's other numbers."""
+    and of the same holder's other numbers (integer arrays: this runs on every number)."""
+    n = len(feats)
+    numbers = feats["msisdn"].to_numpy(dtype=str)
     out = pd.DataFrame(index=feats.index)
     out["imei_score_mean"] = np.nan
     out["imei_score_max"] = np.nan
     if links is not None and len(links):
-        own = pd.Series(prob, index=feats["msisdn"].astype(str))
-        lk = links.astype({"msisdn": str, "imei": str}).copy()
-        lk["p"] = lk["msisdn"].map(own).fillna(0.0).to_numpy()
-        g = lk.groupby("imei")["p"]
-        s, c = g.transform("sum"), g.transform("count")
-        lk["others_mean"] = ((s - lk["p"]) / (c - 1).where(c > 1))
-        lk["high"] = (lk["p"] >= 0.5).astype(np.float64)
-        lk["others_high"] = lk.groupby("imei")["high"].transform("sum") - lk["high"]
-        per = lk.groupby("msisdn").agg(imei_score_mean=("others_mean", "max"),
-                                       imei_score_max=("others_high", "max"))
-        idx = feats["msisdn"].astype(str)
-        out["imei_score_mean"] = idx.map(per["imei_score_mean"]).to_numpy(np.float64)
-        out["imei_score_max"] = idx.map(per["imei_score_max"]).to_numpy(np.float64)
-    frame = pd.DataFrame({"holder_id": feats["holder_id"], "p": prob})
-    has_holder = frame["holder_id"].notna()
-    grp = frame[has_holder].groupby("holder_id")["p"]
-    total = grp.transform("sum")
-    count = grp.transform("count")
-    top = grp.transform("max")
-    mean_others = (total - frame.loc[has_holder, "p"]) / (count - 1).where(count > 1)
+        pos = _positions(numbers, links["msisdn"].to_numpy(dtype=str))
+        keep = pos >= 0
+        pos = pos[keep]
+        imei, _ = pd.factorize(links["imei"].to_numpy()[keep])
+        p = prob[pos]
+        total = np.bincount(imei, weights=p)
+        count = np.bincount(imei).astype(np.float64)
+        high = (p >= 0.5).astype(np.float64)
+        highs = np.bincount(imei, weights=high)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            others_mean = np.where(count[imei] > 1, (total[imei] - p) / (count[imei] - 1), np.nan)
+        out["imei_score_mean"] = _max_by(pos, others_mean, n)
+        out["imei_score_max"] = _max_by(pos, highs[imei] - high, n)
+    holder, _ = pd.factorize(feats["holder_id"])
+    has = holder >= 0
+    h, p = holder[has], prob[has]
+    total = np.bincount(h, weights=p)
+    count = np.bincount(h).astype(np.float64)
+    top = _max_by(h, p, int(h.max()) + 1 if len(h) else 0)
+    # the second largest per holder: the max after removing one copy of the max
+    is_top = np.zeros(len(h), dtype=bool)
+    order = np.lexsort((-p, h))
+    first_of = np.r_[True, h[order][1:] != h[order][:-1]]
+    is_top[order[first_of]] = True
+    second = _max_by(h, np.where(is_top, np.nan, p), len(top))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_others = np.where(count[h] > 1, (total[h] - p) / (count[h] - 1), np.nan)
     out["h_score_mean"] = np.nan
-    out.loc[has_holder, "h_score_mean"] = mean_others.to_numpy()
-    # max over the others: the max, unless this number is the max, then the second largest
-    sub = frame[has_holder]
-    ranked = sub.sort_values(["holder_id", "p"], ascending=[True, False], kind="stable")
-    pos = ranked.groupby("holder_id").cumcount()
-    second = ranked["p"].where(pos == 1).groupby(ranked["holder_id"]).transform("max").reindex(sub.index)
-    own = sub["p"]
     out["h_score_max"] = np.nan
-    out.loc[has_holder, "h_score_max"] = np.where(own >= top, second, top)
+    out.loc[has, "h_score_mean"] = mean_others
+    out.loc[has, "h_score_max"] = np.where(is_top, second[h], top[h])
     return out
 
 
@@ -211,25 +231,26 @@ def linked_groups(feats: pd.DataFrame, links: pd.DataFrame | None) -> np.ndarray
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
 
-    numbers = feats["msisdn"].astype(str).to_numpy()
-    index = pd.Series(np.arange(len(numbers)), index=numbers)
-    edges = [pd.DataFrame({"msisdn": numbers, "node": "h:" + feats["holder_id"].astype("string")})
-             .dropna()]
+    numbers = feats["msisdn"].to_numpy(dtype=str)  # sorted
+    n = len(numbers)
+    holder, holders = pd.factorize(feats["holder_id"])
+    rows = [np.flatnonzero(holder >= 0)]
+    cols = [n + holder[holder >= 0]]
+    m = len(holders)
     if links is not None and len(links):
-        edges.append(pd.DataFrame({"msisdn": links["msisdn"].astype(str),
-                                   "node": "i:" + links["imei"].astype(str)}))
-    e = pd.concat(edges, ignore_index=True)
-    e = e[e["msisdn"].isin(index.index)]
-    node_codes, node_uniques = pd.factorize(e["node"], sort=True)
-    n, m = len(numbers), len(node_uniques)
-    rows = index.loc[e["msisdn"]].to_numpy()
-    cols = n + node_codes
-    graph = coo_matrix((np.ones(len(e)), (rows, cols)), shape=(n + m, n + m))
+        pos = _positions(numbers, links["msisdn"].to_numpy(dtype=str))
+        imei, imeis = pd.factorize(links["imei"].to_numpy())
+        rows.append(pos[pos >= 0])
+        cols.append(n + m + imei[pos >= 0])
+        m += len(imeis)
+    r, c = np.concatenate(rows), np.concatenate(cols)
+    graph = coo_matrix((np.ones(len(r)), (r, c)), shape=(n + m, n + m))
     _, label = connected_components(graph, directed=False)
     label = label[:n]
-    # name each component by its smallest msisdn (numbers are sorted, so the first seen)
-    first = pd.Series(numbers).groupby(label).transform("min").to_numpy()
-    return first
+    # each component named by its first (smallest, as numbers are sorted) msisdn
+    first = np.full(label.max() + 1 if n else 0, n, dtype=np.int64)
+    np.minimum.at(first, label, np.arange(n))
+    return numbers[first[label]].astype(object)
 
 
 def pu_crossfit_grouped(X: pd.DataFrame, groups: list[str], positive: np.ndarray, *,

@@ -29,7 +29,7 @@ DAY_S = 86_400
 # Model inputs: every column here is numeric and none is the entity's own label.
 MODEL_FEATURES = [
     "n_out", "n_in", "out_share", "n_callees", "callees_per_out", "stranger_share",
-    "share_sms", "share_unanswered", "share_short", "mean_talk_s", "max_hour_out", "max_hour_sms",
+    "share_sms", "share_unanswered", "share_short", "mean_talk_s", "max_day_out", "max_day_sms",
     "out_per_active_day", "active_days", "span_days",
     "n_called_victims", "called_victim_share",
     "is_sim", "sim_age_days", "first_use_age_days", "is_company",
@@ -82,23 +82,30 @@ def _queries(short_s: int, border_km: float) -> list[tuple[str, str]]:
         ("sf_in", """
             SELECT callee AS msisdn, COUNT(*) AS n_in
             FROM cdrs WHERE callee IS NOT NULL GROUP BY callee"""),
-        ("sf_hourly", """
-            SELECT caller, date_trunc('hour', ts) AS h, COUNT(*) AS n,
+        # Per caller and day: the busiest day and the number of active days.
+        ("sf_daily", """
+            SELECT caller, CAST(ts AS DATE) AS d, COUNT(*) AS n,
                    SUM(CASE WHEN kind = 'sms' THEN 1 ELSE 0 END) AS n_sms
             FROM cdrs WHERE caller IS NOT NULL
-            GROUP BY caller, date_trunc('hour', ts)"""),
-        ("sf_hour", """
-            SELECT caller AS msisdn, MAX(n) AS max_hour_out, MAX(n_sms) AS max_hour_sms,
-                   COUNT(DISTINCT CAST(h AS DATE)) AS active_days
-            FROM sf_hourly GROUP BY caller"""),
+            GROUP BY caller, CAST(ts AS DATE)"""),
+        ("sf_day", """
+            SELECT caller AS msisdn, MAX(n) AS max_day_out, MAX(n_sms) AS max_day_sms,
+                   COUNT(*) AS active_days
+            FROM sf_daily GROUP BY caller"""),
         ("sf_pairs", """
             SELECT DISTINCT caller, callee FROM cdrs WHERE caller IS NOT NULL AND callee IS NOT NULL"""),
         ("sf_callees", """
             SELECT caller AS msisdn, COUNT(*) AS n_callees FROM sf_pairs GROUP BY caller"""),
+        # Pairs that called each other both ways: one grouping instead of a self-join.
+        ("sf_recip_pairs", """
+            SELECT LEAST(caller, callee) AS a, GREATEST(caller, callee) AS b
+            FROM sf_pairs WHERE caller <> callee
+            GROUP BY LEAST(caller, callee), GREATEST(caller, callee)
+            HAVING COUNT(*) = 2"""),
         ("sf_recip", """
-            SELECT p.caller AS msisdn, COUNT(*) AS n_recip
-            FROM sf_pairs p JOIN sf_pairs q ON p.callee = q.caller AND p.caller = q.callee
-            GROUP BY p.caller"""),
+            SELECT msisdn, COUNT(*) AS n_recip
+            FROM (SELECT a AS msisdn FROM sf_recip_pairs UNION ALL SELECT b AS msisdn FROM sf_recip_pairs) AS r
+            GROUP BY msisdn"""),
         ("sf_victim_calls", """
             SELECT p.caller AS msisdn, COUNT(*) AS n_called_victims
             FROM sf_pairs p JOIN sf_victims v ON p.callee = v.msisdn
@@ -185,7 +192,7 @@ SELECT u.msisdn,
        COALESCE(nm.n_named, 0) AS n_named,
        o.n_out, o.n_sms, o.n_unanswered, o.n_short, o.talk_s, ce.n_callees, o.first_out_s, o.last_out_s,
        ix.n_imeis, cx.n_cells, hr.active_days, o.n_border, o.min_border_km,
-       i.n_in, hr.max_hour_out, hr.max_hour_sms, rc.n_recip, vc.n_called_victims,
+       i.n_in, hr.max_day_out, hr.max_day_sms, rc.n_recip, vc.n_called_victims,
        ix.imei_max_sims, ix.imei_cosims, ix.imei_named_others, ix.imei_named_sum,
        cx.top_cell_n, cx.cell_calls, cx.cell_max_sims, cx.cell_named_w, cx.cell_others_w,
        h.h_sims, h.h_named, h.h_last_reg_s,
@@ -196,7 +203,7 @@ LEFT JOIN sf_sims_w sw ON sw.msisdn = u.msisdn
 LEFT JOIN sf_named nm ON nm.msisdn = u.msisdn
 LEFT JOIN sf_out o ON o.msisdn = u.msisdn
 LEFT JOIN sf_in i ON i.msisdn = u.msisdn
-LEFT JOIN sf_hour hr ON hr.msisdn = u.msisdn
+LEFT JOIN sf_day hr ON hr.msisdn = u.msisdn
 LEFT JOIN sf_callees ce ON ce.msisdn = u.msisdn
 LEFT JOIN sf_recip rc ON rc.msisdn = u.msisdn
 LEFT JOIN sf_victim_calls vc ON vc.msisdn = u.msisdn
@@ -242,7 +249,7 @@ def derive(raw: pd.DataFrame, as_of) -> pd.DataFrame:
     for col in counts:
         df[col] = pd.to_numeric(df[col], errors="coerce").fillna(0).astype(np.float64)
     numeric = ["reg_s", "h_sims_7d", "h_sims_30d", "first_out_s", "last_out_s", "min_border_km",
-               "max_hour_out", "max_hour_sms", "imei_max_sims", "imei_cosims", "imei_named_others",
+               "max_day_out", "max_day_sms", "imei_max_sims", "imei_cosims", "imei_named_others",
                "imei_named_sum", "cell_max_sims", "cell_named_w", "cell_others_w", "h_sims", "h_named",
                "h_last_reg_s", "h_last_open_s"]
     for col in numeric:
