@@ -49,6 +49,7 @@ class RingConfig:
     min_reports: int = 2              # reports needed to call a community a ring ...
     min_flags_with_one_report: int = 2  # ... or one report and this many detector flags
     min_flags_each_side: int = 2      # ... or, with no report yet, flagged accounts AND flagged numbers
+    min_flags_one_side: int = 3       # ... or this many flagged accounts, or numbers, tied together
     farm_min_sims: int = 3            # numbers on one person in one community before they count as a farm
     min_call_contacts: int = 10**9    # (off: pulling numbers in by calls merged rings through their victims)
     max_shared: int = 400             # a handset/device shared by more entities is not a personal link
@@ -175,6 +176,7 @@ def find_rings(dataset, engine=None, *, trace_frame: pd.DataFrame | None = None,
     # report evidence per entity
     tf = trace_frame.copy()
     tf["key"] = tf["bank"].astype(str) + "-" + tf["account"].astype(str)
+    hop_of = tf.groupby("key")["hop"].min().to_dict() if len(tf) else {}
     acc_reports: dict[str, set[str]] = defaultdict(set)
     for rid, key in zip(tf["report_id"], tf["key"]):
         acc_reports[key].add(str(rid))
@@ -282,7 +284,7 @@ def find_rings(dataset, engine=None, *, trace_frame: pd.DataFrame | None = None,
     for comm in range(membership.max() + 1):
         nodes = [names[i] for i in np.flatnonzero(membership == comm)]
         ring = _judge(nodes, cfg, mule_flags, sim_flags, acc_reports, phone_reports, holder_of_acc,
-                      holder_of_sim, company, imei_of)
+                      holder_of_sim, company, imei_of, hop_of)
         if ring is not None:
             rings.append(ring)
     # deterministic ring ids: biggest first, then by smallest member
@@ -303,8 +305,14 @@ def find_rings(dataset, engine=None, *, trace_frame: pd.DataFrame | None = None,
 
 
 def _judge(nodes, cfg, mule_flags, sim_flags, acc_reports, phone_reports, holder_of_acc, holder_of_sim,
-           company, imei_of) -> dict | None:
-    """Keep a community as a ring only with evidence, and only its suspicious members."""
+           company, imei_of, hop_of) -> dict | None:
+    """Keep a community as a ring only with evidence, and only its suspicious members.
+
+    Evidence: two reports; or one report and detector flags; or one report whose
+    money was layered through two or more mule accounts (hop 3 and beyond);
+    or, before anyone reports, detector flags on several accounts or numbers
+    that the graph ties together.
+    """
     accs = [n[2:] for n in nodes if n.startswith("a:")]
     phones = [n[2:] for n in nodes if n.startswith("m:")]
     report_ids = {n[2:] for n in nodes if n.startswith("r:")}
@@ -313,9 +321,12 @@ def _judge(nodes, cfg, mule_flags, sim_flags, acc_reports, phone_reports, holder
     reported_accs = {a for a in accs if acc_reports.get(a)}
     reported_phones = {m for m in phones if phone_reports.get(m)}
     n_flags = len(flagged_accs) + len(flagged_phones)
+    layered = max((hop_of.get(a, 0) for a in accs), default=0) >= 3
     if not (len(report_ids) >= cfg.min_reports or
             (len(report_ids) >= 1 and n_flags >= cfg.min_flags_with_one_report) or
-            (len(flagged_accs) >= cfg.min_flags_each_side and len(flagged_phones) >= cfg.min_flags_each_side)):
+            (len(flagged_accs) >= cfg.min_flags_each_side and len(flagged_phones) >= cfg.min_flags_each_side) or
+            max(len(flagged_accs), len(flagged_phones)) >= cfg.min_flags_one_side or
+            (len(report_ids) >= 1 and layered)):
         return None
     keep_accs = flagged_accs | reported_accs
     keep_phones = flagged_phones | reported_phones
