@@ -1,0 +1,162 @@
+"""Rings: communities of accounts, numbers and holders, kept only with evidence of organised crime."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pandas as pd
+
+from zeroscam.analytics.rings import find_rings, write_summary
+from zeroscam.exchange.axf import open_dataset
+
+TINY = Path(__file__).resolve().parents[3] / "shared" / "examples" / "tiny"
+T0 = datetime(2025, 3, 1, 10, 0)
+
+
+def _ts(minutes: float) -> str:
+    return (T0 + timedelta(minutes=minutes)).isoformat() + "+07:00"
+
+
+def _nid(base: int) -> str:
+    """A valid 13-digit Thai national ID from 12 digits."""
+    d = [int(c) for c in f"{base:012d}"]
+    return "".join(map(str, d)) + str((11 - sum(x * (13 - i) for i, x in enumerate(d)) % 11) % 10)
+
+
+def build_world(folder: Path) -> dict:
+    """Two rings that victims report, an honest courier SIM pool, an honest seller and her buyers."""
+    folder.mkdir(parents=True, exist_ok=True)
+    accounts, sims, cdrs, txns, reports = [], [], [], [], []
+    truth = {}
+    tid = 0
+
+    def txn(minute, src, dst, amount, channel="transfer", device=None):
+        nonlocal tid
+        tid += 1
+        sb, sa = src.split("-") if src else ("", "")
+        db, da = dst.split("-") if dst else ("", "")
+        txns.append({"txn_id": f"T{tid}", "ts": _ts(minute), "channel": channel, "src_bank": sb, "src_account": sa,
+                     "dst_bank": db, "dst_account": da, "amount": f"{amount:.2f}", "src_device": device or ""})
+        return f"T{tid}"
+
+    for r, base in ((1, 100), (2, 200)):
+        nominee, farm_holder = _nid(base), _nid(base + 1)
+        collector, layer, cashout = f"014-{base}0000001", f"006-{base}0000002", f"002-{base}0000003"
+        for acc in (collector, layer, cashout):
+            b, a = acc.split("-")
+            accounts.append({"bank": b, "account": a, "holder_id": nominee, "holder_type": "person",
+                             "opened_at": "2025-02-20"})
+        farm = [f"+6665{base}{i:04d}" for i in range(6)]
+        for m in farm:
+            sims.append({"msisdn": m, "operator": "TRUE", "holder_id": farm_holder,
+                         "registered_at": "2025-02-25T09:00:00+07:00"})
+        for i, m in enumerate(farm):  # SMS blasts from two shared handsets
+            for k in range(3):
+                cdrs.append({"ts": _ts(-500 + i * 10 + k), "kind": "sms", "caller": m,
+                             "callee": f"08{base}{i}{k:05d}"[:10], "duration_s": 0, "cell_id": "SK-1",
+                             "imei": f"35693803564{base}{i % 2}"[:15]})
+        ring_ids = {("account", collector), ("account", layer), ("account", cashout), ("holder", nominee),
+                    ("holder", farm_holder)} | {("msisdn", m) for m in farm}
+        truth[r] = ring_ids
+        for v in range(3):  # three victims each, every one reports
+            victim = f"004-{base}{v}000009"
+            minute = v * 120 + r * 1000
+            t = txn(minute, victim, collector, 20000 + v * 1000, "promptpay", f"dev-v{base}{v}")
+            txn(minute + 5, collector, layer, 19500 + v * 1000, device=f"dev-r{r}")
+            txn(minute + 12, layer, cashout, 19000 + v * 1000, device=f"dev-r{r}")
+            txn(minute + 30, cashout, None, 18000 + v * 1000, "cash_out")
+            reports.append({"report_id": f"R-{r}{v}", "reported_at": _ts(minute + 900), "scam_type": "call_centre",
+                            "loss_thb": 20000 + v * 1000,
+                            "contacts": [{"type": "phone", "value": farm[v]}],
+                            "transfers": [{"ts": _ts(minute), "txn_id": t, "from_bank": "004",
+                                           "from_account": victim.split("-")[1], "to_bank": "014",
+                                           "to_account": collector.split("-")[1], "amount": 20000 + v * 1000}]})
+    # an honest courier company: many SIMs on two handsets, no reports
+    for i in range(8):
+        m = f"+66890000{i:03d}"
+        sims.append({"msisdn": m, "operator": "AIS", "holder_id": "C:0105561000011",
+                     "registered_at": "2024-06-01T09:00:00+07:00"})
+        for k in range(4):
+            cdrs.append({"ts": _ts(-300 + i * 7 + k), "kind": "voice", "caller": m, "callee": f"0891{i}{k:05d}"[:10],
+                         "duration_s": 40, "cell_id": "BKK-1", "imei": f"35000000000000{i % 2}"})
+    # an honest seller named by one mistaken report
+    seller = "025-7000000001"
+    accounts.append({"bank": "025", "account": "7000000001", "holder_id": _nid(700), "holder_type": "person",
+                     "opened_at": "2020-01-01"})
+    for i in range(12):
+        t = txn(-2000 + i * 60, f"030-80000000{i:02d}", seller, 350, "promptpay")
+    txn(-2000 + 12 * 60 + 30, seller, "011-7100000001", 2500)
+    reports.append({"report_id": "R-MISTAKE", "reported_at": _ts(0), "scam_type": "online_shopping",
+                    "loss_thb": 350, "transfers": [{"ts": _ts(-2000 + 11 * 60), "txn_id": t, "from_bank": "030",
+                                                    "from_account": "8000000011", "to_bank": "025",
+                                                    "to_account": "7000000001", "amount": 350}]})
+    pd.DataFrame(accounts).to_csv(folder / "accounts.csv", index=False)
+    pd.DataFrame(sims).to_csv(folder / "sims.csv", index=False)
+    pd.DataFrame(cdrs).to_csv(folder / "cdrs.csv", index=False)
+    pd.DataFrame(txns).to_csv(folder / "transactions.csv", index=False)
+    with open(folder / "reports.jsonl", "w") as f:
+        for r in reports:
+            f.write(json.dumps(r) + "\n")
+    return truth
+
+
+def _clusters(members: pd.DataFrame) -> list[set]:
+    return [set(zip(g["entity_type"], g["entity"])) for _, g in members.groupby("ring_id")]
+
+
+def test_two_reported_rings_found_honest_clusters_left_out(tmp_path):
+    truth = build_world(tmp_path / "w")
+    result = find_rings(open_dataset(tmp_path / "w"), use_detectors=False)
+    assert result.evidence == "reports_only"
+    clusters = _clusters(result.members)
+    assert len(clusters) == 2
+    for ring in truth.values():
+        best = max(clusters, key=lambda c: len(c & ring))
+        assert best == ring, (best ^ ring)
+    entities = set(result.members["entity"])
+    assert not any(e.startswith("+66890000") for e in entities)  # courier pool
+    assert "C:0105561000011" not in entities
+    assert "025-7000000001" not in entities                      # mistaken report's seller
+    assert not any(e.startswith("004-") for e in entities)      # victims who paid in
+
+
+def test_ring_ids_are_deterministic_and_summary_is_written(tmp_path):
+    build_world(tmp_path / "w")
+    a = find_rings(open_dataset(tmp_path / "w"), use_detectors=False)
+    b = find_rings(open_dataset(tmp_path / "w"), use_detectors=False)
+    pd.testing.assert_frame_equal(a.members, b.members)
+    (tmp_path / "out").mkdir()
+    path = write_summary(a, tmp_path / "out" / "rings.csv")
+    doc = json.loads(path.read_text())
+    assert path.name == "rings.json" and doc["evidence"] == "reports_only"
+    ring = doc["rings"][0]
+    assert set(ring["members"]) >= {"collector_accounts", "layering_accounts", "cash_out_accounts",
+                                    "nominee_holders", "sim_farm"}
+    assert len(ring["reports"]) == 3 and ring["money_in_thb"] > 60000
+    assert ring["scam_types"] == {"call_centre": 3}
+    assert ring["members"]["collector_accounts"] and ring["members"]["cash_out_accounts"]
+    assert ring["cells"][0]["cell_id"] == "SK-1"
+
+
+def test_as_of_before_the_second_ring_is_reported_sees_one(tmp_path):
+    build_world(tmp_path / "w")
+    result = find_rings(open_dataset(tmp_path / "w", _ts(2100)), use_detectors=False)
+    clusters = _clusters(result.members)
+    assert len(clusters) == 1
+    assert ("account", "014-1000000001") in clusters[0]
+
+
+def test_cli_writes_csv_and_json(tmp_path):
+    build_world(tmp_path / "w")
+    out = tmp_path / "rings.csv"
+    run = subprocess.run([sys.executable, "-m", "zeroscam", "rings", "--data", str(tmp_path / "w"),
+                          "--out", str(out)], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    frame = pd.read_csv(out, dtype=str)
+    assert list(frame.columns) == ["entity_type", "entity", "ring_id"]
+    assert set(frame["entity_type"]) == {"account", "msisdn", "holder"}
+    assert (tmp_path / "rings.json").exists()
