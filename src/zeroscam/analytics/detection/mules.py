@@ -142,14 +142,22 @@ def detect_mules(dataset, engine) -> pd.DataFrame:
     p_model = prior_corrected(fit.score, labeled, weights=weights)
 
     independent = np.maximum(n_victims, np.minimum(n_reports, 1))
-    score = combine_reports(p_model, independent)
-    # money follows money: an account fed mostly by likely mules is likely one (the
-    # layers that no victim paid directly); exchanges are exits, not mules. And a ring
-    # drives its accounts from a few phones: device links carry evidence too.
-    p_money, p_device = _propagate(feats, score, receiver_ok=X["exchange"].to_numpy() == 0,
-                                   base=lambda g: combine_reports(noisy_or(p_model, g), independent))
-    p_graph = np.maximum(p_money, p_device)
-    score = combine_reports(noisy_or(p_model, p_graph), independent)
+    receiver_ok = X["exchange"].to_numpy() == 0
+    score, p_money, p_device = _with_graph(feats, p_model, independent, receiver_ok)
+
+    # self-training: reports name few accounts, often of few rings. The accounts found
+    # with confidence beyond them (layers, cash-outs, unreported collectors) teach a
+    # second model what mules of *this* world look like, to find the rings no one
+    # reported yet. Labels stay weighted by how sure we are of them. Only when reports
+    # are scarce: with enough of them, pseudo-labels add more look-alikes than mules.
+    pseudo = ~labeled & (score >= SELF_TRAIN_CONFIDENCE) & (labeled.sum() < SCARCE_LABELS)
+    if pseudo.any():
+        positives = labeled | pseudo
+        pos_weights = np.where(labeled, weights, np.where(pseudo, score, 1.0))
+        fit = pu_crossfit(X, keys, positives, exclude_from_negatives=implicated, folds=FOLDS,
+                          positive_weight=pos_weights)
+        p_model = prior_corrected(fit.score, positives, weights=pos_weights)
+        score, p_money, p_device = _with_graph(feats, p_model, independent, receiver_ok)
 
     # person level: a confident mule account lifts its holder's other accounts
     holder = frame["holder_id"].to_numpy()
@@ -220,9 +228,20 @@ def _holder_mates_max(score: np.ndarray, holder: np.ndarray, age_days: np.ndarra
     return out
 
 
+SCARCE_LABELS = 20  # fewer named accounts than this: too few to learn mules from alone
+SELF_TRAIN_CONFIDENCE = 0.9  # found with this confidence: taught as a mule in the second round
 GRAPH_REASON = 0.3  # graph evidence worth naming as a reason
 HOP_DAMPING = 0.9   # each hop away from the evidence is a little weaker
 HOPS = 4
+
+
+def _with_graph(feats, p_model: np.ndarray, independent: np.ndarray, receiver_ok: np.ndarray):
+    """Behaviour + reports + evidence over money and devices → (score, money, device)."""
+    score = combine_reports(p_model, independent)
+    p_money, p_device = _propagate(feats, score, receiver_ok=receiver_ok,
+                                   base=lambda g: combine_reports(noisy_or(p_model, g), independent))
+    score = combine_reports(noisy_or(p_model, np.maximum(p_money, p_device)), independent)
+    return score, p_money, p_device
 
 
 def _propagate(feats, score: np.ndarray, *, receiver_ok: np.ndarray, base) -> np.ndarray:
