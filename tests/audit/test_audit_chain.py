@@ -79,3 +79,24 @@ def test_cli_verify(settings, session):
     r = subprocess.run(cmd, capture_output=True, text=True, env=os.environ.copy(), timeout=120)
     assert r.returncode == 1
     assert "entry 2 was changed" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_concurrent_writers_keep_one_chain(db_url):
+    """Eight writers at once: every entry lands, in one unbroken chain."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from zeroscam.kit.db import session_factory
+
+    make = session_factory(db_url)
+
+    def write(n: int) -> None:
+        for i in range(10):
+            with make() as s:
+                service.record(s, f"org:{n}", "test.write", f"thing:{n}/{i}", {"n": n, "i": i})
+                s.commit()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(write, range(8)))
+    with make() as s:
+        result = service.verify(s)
+    assert result.ok and result.entries == 80

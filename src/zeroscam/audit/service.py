@@ -46,9 +46,14 @@ def actor_name(actor: Principal | str | None) -> str:
 def record(session: Session, actor: Principal | str | None, action: str, subject: str,
            detail: dict[str, Any] | None = None) -> AuditEntry:
     """Append one entry (flushes; the caller commits with the act it records)."""
-    if session.get_bind().dialect.name == "postgresql":
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
         # One writer at a time extends the chain (released at commit/rollback).
         session.execute(text("SELECT pg_advisory_xact_lock(7263001)"))
+    elif dialect == "sqlite":
+        # Take SQLite's write lock before reading the chain's head (a no-op write waits
+        # for the lock), so two writers never read the same head.
+        session.execute(text("DELETE FROM audit_log WHERE 0 = 1"))
     last = session.execute(select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)).first()
     seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
     # Round-trip the detail through JSON so the stored value hashes the same when read back.
