@@ -1,0 +1,160 @@
+"""Benchmark `zeroscam detect mules` end to end: transactions per second, peak memory,
+and the ratio to a bare DuckDB pass over the same CSV.
+
+    .venv/bin/python bench/bench_mules.py --data path/to/world       # an AXF folder
+    .venv/bin/python bench/bench_mules.py --transactions 3000000     # build a world first (not timed)
+
+Without `--data`, the script simulates `medium` worlds (seeds 1, 2, …) and joins
+them into one folder of about `--transactions` rows (ids prefixed per world), kept
+under `--cache` so a second run does not simulate again.
+
+End to end means what the command does: `zeroscam detect mules --data DIR --out
+mules.csv` in a child process — read and validate every AXF table, build the
+features, train and cross-fit the models, propagate, explain and write the CSV.
+
+The baseline, measured in the same run on the same transactions.csv, is a bare
+DuckDB query that reads the CSV and computes per account the number of
+transactions, their sum, the distinct counterparties and the median time from
+money in to the next money out, and writes that as CSV. Targets: ≥100,000
+transactions a second, within 4× of the baseline, peak memory under 8 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+TARGET_RATE = 100_000
+TARGET_RATIO = 4.0
+TARGET_PEAK_GB = 8.0
+
+BASELINE = r"""
+import json, sys, time, resource, duckdb
+t = time.perf_counter()
+con = duckdb.connect()
+con.execute("SET enable_progress_bar = false")
+con.execute(f'''
+COPY (
+  WITH t AS (SELECT * FROM read_csv('{sys.argv[1]}', all_varchar=true)),
+  ev AS (
+    SELECT dst_bank || '-' || dst_account AS acct, src_bank || '-' || src_account AS cp, 1 AS dir,
+           CAST(ts AS TIMESTAMPTZ) AS ts, CAST(amount AS DOUBLE) AS amount, txn_id
+    FROM t WHERE dst_account IS NOT NULL
+    UNION ALL
+    SELECT src_bank || '-' || src_account, dst_bank || '-' || dst_account, -1,
+           CAST(ts AS TIMESTAMPTZ), CAST(amount AS DOUBLE), txn_id
+    FROM t WHERE src_account IS NOT NULL),
+  w AS (
+    SELECT *, MIN(CASE WHEN dir < 0 THEN ts END) OVER (PARTITION BY acct ORDER BY ts, txn_id
+              ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS next_out
+    FROM ev)
+  SELECT acct, count(*) AS n, sum(amount) AS total, count(DISTINCT cp) AS counterparties,
+         median(epoch(next_out) - epoch(ts)) FILTER (WHERE dir > 0) AS median_forward_s
+  FROM w GROUP BY acct
+) TO '{sys.argv[2]}' (FORMAT csv, HEADER)''')
+print(json.dumps({"seconds": time.perf_counter() - t,
+                  "peak_kb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+"""
+
+
+def count_rows(path: Path) -> int:
+    with open(path, "rb") as fh:
+        return sum(1 for _ in fh) - 1
+
+
+def build_world(target: int, cache: Path) -> Path:
+    """Join medium worlds (seed 1, 2, …) until about `target` transactions."""
+    out = cache / f"mules-bench-{target}"
+    if (out / "transactions.csv").exists():
+        return out
+    tmp = Path(tempfile.mkdtemp(prefix="mules-bench-"))
+    parts, total, seed = [], 0, 1
+    while total < target:
+        world = tmp / f"w{seed}"
+        subprocess.run([sys.executable, "-m", "zeroscam", "simulate", "--out", str(world), "--scale", "medium",
+                        "--seed", str(seed)], check=True)
+        parts.append(world)
+        total += count_rows(world / "transactions.csv")
+        seed += 1
+    out.mkdir(parents=True, exist_ok=True)
+    remaining = target
+    for name in ("accounts.csv", "transactions.csv", "sims.csv", "cdrs.csv", "cells.csv", "reports.jsonl"):
+        with open(out / name, "w", encoding="utf-8") as dst:
+            for i, world in enumerate(parts):
+                src = world / name
+                if not src.exists():
+                    continue
+                with open(src, encoding="utf-8") as fh:
+                    header = fh.readline() if name.endswith(".csv") else ""
+                    if header and i == 0:
+                        dst.write(header)
+                    for line in fh if name != "reports.jsonl" else [header, *fh]:
+                        if not line.strip():
+                            continue
+                        if name == "transactions.csv":
+                            if remaining <= 0:
+                                break
+                            remaining -= 1
+                            line = f"w{i}-{line}"      # txn_id is the first column
+                        elif name == "reports.jsonl":
+                            rec = json.loads(line)
+                            rec["report_id"] = f"w{i}-{rec['report_id']}"
+                            for tr in rec.get("transfers", []):
+                                if tr.get("txn_id"):
+                                    tr["txn_id"] = f"w{i}-{tr['txn_id']}"
+                            line = json.dumps(rec, ensure_ascii=False) + "\n"
+                        elif name == "cells.csv" and i > 0:
+                            continue                   # the same cell sites in every world
+                        dst.write(line)
+        if name == "transactions.csv":
+            remaining = target
+    shutil.rmtree(tmp, ignore_errors=True)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data", type=Path, help="AXF folder to score (default: build one)")
+    parser.add_argument("--transactions", type=int, default=3_000_000, help="size of the built world")
+    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()), help="where built worlds live")
+    args = parser.parse_args()
+
+    data = args.data or build_world(args.transactions, args.cache)
+    n = count_rows(data / "transactions.csv")
+    work = Path(tempfile.mkdtemp(prefix="mules-bench-out-"))
+    try:
+        t = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "zeroscam", "detect", "mules", "--data", str(data),
+                        "--out", str(work / "mules.csv")], check=True)
+        detect_s = time.perf_counter() - t
+        detect_peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        accounts = count_rows(work / "mules.csv")
+
+        out = subprocess.run([sys.executable, "-c", BASELINE, str(data / "transactions.csv"),
+                              str(work / "baseline.csv")], check=True, capture_output=True, text=True)
+        base = json.loads(out.stdout.strip().splitlines()[-1])
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    rate = n / detect_s
+    ratio = detect_s / base["seconds"]
+    peak_gb = detect_peak_kb / 1024 / 1024
+    print(f"world                {data}  ({n:,} transactions, {accounts:,} accounts scored)")
+    print(f"detect mules         {detect_s:8.1f} s   {rate:12,.0f} txn/s   peak {peak_gb:.2f} GB"
+          f"   [target ≥ {TARGET_RATE:,} txn/s, < {TARGET_PEAK_GB:.0f} GB]")
+    print(f"bare DuckDB pass     {base['seconds']:8.1f} s   {n / base['seconds']:12,.0f} txn/s   "
+          f"peak {base['peak_kb'] / 1024 / 1024:.2f} GB")
+    print(f"ratio                {ratio:8.2f} ×   [target ≤ {TARGET_RATIO:.0f}×]")
+    ok = rate >= TARGET_RATE and ratio <= TARGET_RATIO and peak_gb < TARGET_PEAK_GB
+    print("PASS" if ok else "BELOW TARGET")
+
+
+if __name__ == "__main__":
+    main()
