@@ -37,7 +37,7 @@ FEATURE_CODES = {
     "active_days": "new_sim_burst", "span_days": "new_sim_burst",
     "n_called_victims": "called_victims", "called_victim_share": "called_victims",
     "h_sims": "holder_many_sims", "h_sims_7d": "holder_many_sims", "h_sims_30d": "holder_many_sims",
-    "h_days_since_last_reg": "holder_many_sims",
+    "h_days_since_last_reg": "holder_many_sims", "h_reg_span_days": "holder_many_sims",
     "h_named_others": "holder_named_sims", "h_named_share": "holder_named_sims",
     "h_score_max": "holder_named_sims", "h_score_mean": "holder_named_sims",
     "h_accounts": "holder_mule_accounts", "h_reported_accounts": "holder_mule_accounts",
@@ -65,6 +65,7 @@ MONOTONE = {
     "h_named_others": 1, "h_named_share": 1, "imei_named_others": 1, "imei_named_share": 1,
     "cell_named_share": 1, "h_score_max": 1, "h_score_mean": 1, "imei_score_max": 1, "imei_score_mean": 1,
     "mean_talk_s": -1, "first_use_age_days": -1, "h_days_since_last_reg": -1, "min_border_km": -1,
+    "h_reg_span_days": -1,
 }
 # Features that drive which numbers get named (a victim who reported names the number
 # that called them). Feeding them to the model would break PU learning's premise that

@@ -33,7 +33,7 @@ MODEL_FEATURES = [
     "out_per_active_day", "active_days", "span_days",
     "n_called_victims", "called_victim_share",
     "is_sim", "sim_age_days", "first_use_age_days", "is_company",
-    "h_sims", "h_sims_7d", "h_sims_30d", "h_days_since_last_reg", "h_named_others", "h_named_share",
+    "h_sims", "h_sims_7d", "h_sims_30d", "h_days_since_last_reg", "h_reg_span_days", "h_named_others", "h_named_share",
     "h_accounts", "h_reported_accounts", "h_new_accounts",
     "n_imeis", "imei_max_sims", "imei_cosims", "imei_named_others", "imei_named_share",
     "n_cells", "top_cell_share", "cell_named_share", "cell_max_sims",
@@ -159,7 +159,8 @@ def _queries(short_s: int, border_km: float) -> list[tuple[str, str]]:
             FROM sf_sims s LEFT JOIN sf_named n ON s.msisdn = n.msisdn
             WHERE s.holder_id IS NOT NULL"""),
         ("sf_holder", """
-            SELECT holder_id, COUNT(*) AS h_sims, SUM(named) AS h_named, MAX(reg_s) AS h_last_reg_s
+            SELECT holder_id, COUNT(*) AS h_sims, SUM(named) AS h_named, MAX(reg_s) AS h_last_reg_s,
+                   MIN(reg_s) AS h_first_reg_s
             FROM sf_sims_w GROUP BY holder_id"""),
         ("sf_reported_accounts", """
             SELECT DISTINCT c.value AS account
@@ -195,7 +196,7 @@ SELECT u.msisdn,
        i.n_in, hr.max_day_out, hr.max_day_sms, rc.n_recip, vc.n_called_victims,
        ix.imei_max_sims, ix.imei_cosims, ix.imei_named_others, ix.imei_named_sum,
        cx.top_cell_n, cx.cell_calls, cx.cell_max_sims, cx.cell_named_w, cx.cell_others_w,
-       h.h_sims, h.h_named, h.h_last_reg_s,
+       h.h_sims, h.h_named, h.h_last_reg_s, h.h_first_reg_s,
        ha.h_accounts, ha.h_reported_accounts, ha.h_last_open_s, ha.h_company
 FROM sf_numbers u
 LEFT JOIN sf_sims s ON s.msisdn = u.msisdn
@@ -251,7 +252,7 @@ def derive(raw: pd.DataFrame, as_of) -> pd.DataFrame:
     numeric = ["reg_s", "h_sims_7d", "h_sims_30d", "first_out_s", "last_out_s", "min_border_km",
                "max_day_out", "max_day_sms", "imei_max_sims", "imei_cosims", "imei_named_others",
                "imei_named_sum", "cell_max_sims", "cell_named_w", "cell_others_w", "h_sims", "h_named",
-               "h_last_reg_s", "h_last_open_s"]
+               "h_last_reg_s", "h_first_reg_s", "h_last_open_s"]
     for col in numeric:
         df[col] = pd.to_numeric(df[col], errors="coerce").astype(np.float64)
 
@@ -277,6 +278,7 @@ def derive(raw: pd.DataFrame, as_of) -> pd.DataFrame:
     df["h_named_others"] = df["h_named"] - named_self.where(df["h_named"].notna())
     df["h_named_share"] = _div(df["h_named_others"], df["h_sims"] - 1)
     df["h_days_since_last_reg"] = (as_of_s - df["h_last_reg_s"]) / DAY_S
+    df["h_reg_span_days"] = (df["h_last_reg_s"] - df["h_first_reg_s"]) / DAY_S
     df["h_new_accounts"] = np.where((as_of_s - df["h_last_open_s"]) <= 30 * DAY_S, 1.0, 0.0)
     df.loc[df["h_last_open_s"].isna(), "h_new_accounts"] = np.nan
 
