@@ -448,19 +448,24 @@ def _index_from_engine(eng, cfg: TraceConfig) -> TraceIndex:
 
 
 def build_index(dataset, engine=None, config: TraceConfig | None = None) -> TraceIndex:
-    """The trace index of a dataset, built once (SQL through the engine) and cached on the dataset."""
-    try:
-        cached = _INDEX_CACHE.get(dataset)
-    except TypeError:
-        cached = None
+    """The trace index of a dataset, built once (SQL through the engine) and kept on the dataset."""
+    cached = getattr(dataset, "_trace_index", None)
+    if cached is None:
+        try:
+            cached = _INDEX_CACHE.get(dataset)
+        except TypeError:  # unhashable datasets keep it as an attribute only
+            cached = None
     if cached is not None and (config is None or cached.config == config):
         return cached
     eng = engine or DuckDBEngine(dataset.con)
     index = _index_from_engine(eng, config or TraceConfig())
     try:
-        _INDEX_CACHE[dataset] = index
-    except TypeError:
-        pass
+        dataset._trace_index = index
+    except AttributeError:
+        try:
+            _INDEX_CACHE[dataset] = index
+        except TypeError:
+            pass
     return index
 
 
