@@ -374,14 +374,15 @@ def _device_reported(features: AccountFeatures, lab: np.ndarray) -> np.ndarray:
 
 
 def device_evidence(features: AccountFeatures, score: np.ndarray) -> np.ndarray:
-    """Per account: how mule-like the *other holders'* use of its app devices is.
+    """Per account: evidence that its app devices are a ring's phones.
 
-    For each device, the transfer-weighted mean score of the accounts of other holders
-    driven from it; each device weighted by the share of this account's outgoing
-    transfers made from it. A ring drives all its mule accounts from a few phones (the
-    others on the device are mules); a family tablet mostly drives honest accounts, even
-    when one member once sold an account; a victim whose phone a ring took over made
-    one payment of many from it."""
+    A ring drives the accounts of several nominees from a few phones; a family tablet
+    drives the accounts of a household, where at most one member may have sold an
+    account. So a device counts by the score of the *second* most mule-like other
+    person on it (each person by their most mule-like account there): it takes two
+    other people's mule accounts on one device. Each device is weighted by the share
+    of this account's outgoing transfers made from it (a victim whose phone a ring took
+    over made one payment of many from it)."""
     frame, dev = features.frame, features.devices
     n = len(frame)
     if dev is None or dev.empty:
@@ -390,15 +391,23 @@ def device_evidence(features: AccountFeatures, score: np.ndarray) -> np.ndarray:
     pos = index.get_indexer(dev["account"])
     dev = dev.assign(pos=pos)[pos >= 0]
     p = dev["pos"].to_numpy()
-    cnt = dev["n"].to_numpy(np.float64)
-    dev = dev.assign(holder=frame["holder_id"].to_numpy()[p], w=cnt, ws=cnt * np.asarray(score)[p],
-                     share=cnt / dev.groupby("pos")["n"].transform("sum").to_numpy())
-    per_device = dev.groupby("device")[["w", "ws"]].transform("sum")
-    per_holder = dev.groupby(["device", "holder"])[["w", "ws"]].transform("sum")
-    others_w = per_device["w"].to_numpy() - per_holder["w"].to_numpy()
-    others_ws = per_device["ws"].to_numpy() - per_holder["ws"].to_numpy()
-    mean_other = np.divide(others_ws, others_w, out=np.zeros(len(dev)), where=others_w > 0)
-    contrib = pd.Series(mean_other * dev["share"].to_numpy()).groupby(p).sum()
+    dev = dev.assign(holder=frame["holder_id"].to_numpy()[p], s=np.asarray(score)[p],
+                     share=dev["n"].to_numpy(np.float64) / dev.groupby("pos")["n"].transform("sum").to_numpy())
+    per_holder = dev.groupby(["device", "holder"], sort=True)["s"].max().reset_index()
+    per_holder = per_holder.sort_values(["device", "s", "holder"], ascending=[True, False, True], kind="stable")
+    per_holder["rank"] = per_holder.groupby("device").cumcount()
+    top = per_holder[per_holder["rank"] < 3].pivot(index="device", columns="rank", values=["s", "holder"])
+    d = dev["device"].to_numpy()
+    own = dev["holder"].to_numpy()
+
+    def col(kind, r):
+        return top[(kind, r)].reindex(d).to_numpy() if (kind, r) in top.columns else np.full(len(d), np.nan)
+
+    s0, s1, s2 = (np.nan_to_num(col("s", r).astype(np.float64)) for r in range(3))
+    h0, h1 = col("holder", 0), col("holder", 1)
+    # second-best other person: skip this account's own holder when it is among the top
+    second_other = np.where(h0 == own, s2, np.where(h1 == own, s2, s1))
+    contrib = pd.Series(second_other * dev["share"].to_numpy()).groupby(p).sum()
     out = np.zeros(n)
     out[contrib.index.to_numpy()] = contrib.to_numpy()
     return np.clip(out, 0.0, 1.0)
