@@ -186,8 +186,12 @@ def _money(x: np.ndarray) -> np.ndarray:
     return np.maximum(np.round(x, 2), 1.0)
 
 
-def generate(out_dir: str | Path, seed: int = 1, n_people: int = 6000, days: int = 35) -> dict:
-    """Write an AXF folder plus truth/ (docs/simulator.md formats) to `out_dir`; returns params."""
+def generate(out_dir: str | Path, seed: int = 1, n_people: int = 6000, days: int = 35,
+             report_rate: float | None = None) -> dict:
+    """Write an AXF folder plus truth/ (docs/simulator.md formats) to `out_dir`; returns params.
+
+    Knobs are drawn per seed (truth/params.json); `report_rate` overrides the share of victims who report.
+    """
     out = Path(out_dir)
     (out / "truth").mkdir(parents=True, exist_ok=True)
     w = World(seed, n_people, days)
@@ -201,6 +205,8 @@ def generate(out_dir: str | Path, seed: int = 1, n_people: int = 6000, days: int
         "tier_mix": rng.dirichlet([4, 2, 4]).tolist(),
         "rings": int(max(3, round(P / 420 * rng.uniform(0.8, 1.3)) + rng.poisson(1))),
     }
+    if report_rate is not None:
+        knobs["report_rate"] = float(report_rate)
 
     # -- geography ---------------------------------------------------------------------------------
     pw = np.array([p[4] for p in PROVINCES], float)
@@ -1160,8 +1166,9 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--people", type=int, default=6000)
     ap.add_argument("--days", type=int, default=35)
+    ap.add_argument("--report-rate", type=float, help="share of victims who report (default: drawn per seed)")
     a = ap.parse_args()
-    params = generate(a.out, a.seed, a.people, a.days)
+    params = generate(a.out, a.seed, a.people, a.days, a.report_rate)
     print(json.dumps(params["counts"]))
 
 
