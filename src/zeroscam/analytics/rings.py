@@ -287,6 +287,7 @@ def find_rings(dataset, engine=None, *, trace_frame: pd.DataFrame | None = None,
                       holder_of_sim, company, imei_of, hop_of)
         if ring is not None:
             rings.append(ring)
+    rings = _merge_shared_holders(rings)
     # deterministic ring ids: biggest first, then by smallest member
     rings.sort(key=lambda r: (-len(r["accounts"]) - len(r["msisdns"]), min(r["accounts"] | r["msisdns"] | {"~"})))
     rows, summary = [], []
@@ -302,6 +303,40 @@ def find_rings(dataset, engine=None, *, trace_frame: pd.DataFrame | None = None,
     members = pd.DataFrame(rows, columns=RING_COLUMNS)
     step("rings")
     return RingResult(members, summary, evidence)
+
+
+def _merge_shared_holders(rings: list[dict]) -> list[dict]:
+    """Join kept rings where one person holds one part's accounts and the other part's numbers.
+
+    Leiden may cut a ring at the single holder that ties its money side to its
+    phone side; the holder sets of both parts then overlap.
+    """
+    parent = list(range(len(rings)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    owner: dict[str, int] = {}
+    for i, ring in enumerate(rings):
+        for h in sorted(ring["account_holders"]):
+            owner.setdefault(h, i)
+    for i, ring in enumerate(rings):
+        for h in sorted(ring["sim_holders"]):
+            j = owner.get(h)
+            if j is not None and j != i:
+                parent[find(i)] = find(j)
+    merged: dict[int, dict] = {}
+    for i, ring in enumerate(rings):
+        root = find(i)
+        if root not in merged:
+            merged[root] = {k: set(v) for k, v in ring.items()}
+        else:
+            for k, v in ring.items():
+                merged[root][k] |= v
+    return list(merged.values())
 
 
 def _judge(nodes, cfg, mule_flags, sim_flags, acc_reports, phone_reports, holder_of_acc, holder_of_sim,
@@ -348,7 +383,9 @@ def _judge(nodes, cfg, mule_flags, sim_flags, acc_reports, phone_reports, holder
     holders |= {holder_of_sim[m] for m in keep_phones if m in holder_of_sim and holder_of_sim[m] not in company}
     if not keep_accs and not keep_phones:
         return None
-    return {"accounts": keep_accs, "msisdns": keep_phones, "holders": holders, "reports": report_ids}
+    return {"accounts": keep_accs, "msisdns": keep_phones, "holders": holders, "reports": report_ids,
+            "account_holders": {holder_of_acc[a] for a in keep_accs if a in holder_of_acc} - company,
+            "sim_holders": {holder_of_sim[m] for m in keep_phones if m in holder_of_sim} - company}
 
 
 def _summarise(ring_id, ring, eng, index, tf, reports, holder_of_acc, holder_of_sim, company) -> dict:
