@@ -39,6 +39,9 @@ from zeroscam.analytics.detection.common import (
 from zeroscam.analytics.features import accounts as account_features
 
 FOLDS = 5
+ROUNDS = 120
+# background sample per fold (re-weighted), enough for a few dozen features
+MODEL = {"folds": FOLDS, "max_negatives": 30_000, "params": {"learning_rate": 0.08}}
 # One victim report is moderate evidence on its own (mistaken reports exist);
 # independent victims compound: 1 - (1 - q)^n.
 REPORT_EVIDENCE = 0.4
@@ -135,10 +138,10 @@ def detect_mules(dataset, engine) -> pd.DataFrame:
     keys = frame["account"].tolist()
     # two passes: the second discounts labels the first pass could not recognise
     # (mistaken reports naming honest sellers), so they stop teaching the model
-    first = pu_crossfit(X, keys, labeled, exclude_from_negatives=implicated, folds=FOLDS, rounds=80)
+    first = pu_crossfit(X, keys, labeled, exclude_from_negatives=implicated, rounds=60, **MODEL)
     weights = clean_label_weights(prior_corrected(first.score, labeled), labeled)
-    fit = pu_crossfit(X, keys, labeled, exclude_from_negatives=implicated, folds=FOLDS,
-                      positive_weight=weights)
+    fit = pu_crossfit(X, keys, labeled, exclude_from_negatives=implicated, rounds=ROUNDS,
+                      positive_weight=weights, **MODEL)
     p_model = prior_corrected(fit.score, labeled, weights=weights)
 
     independent = np.maximum(n_victims, np.minimum(n_reports, 1))
@@ -154,8 +157,8 @@ def detect_mules(dataset, engine) -> pd.DataFrame:
     if pseudo.any():
         positives = labeled | pseudo
         pos_weights = np.where(labeled, weights, np.where(pseudo, score, 1.0))
-        fit = pu_crossfit(X, keys, positives, exclude_from_negatives=implicated, folds=FOLDS,
-                          positive_weight=pos_weights)
+        fit = pu_crossfit(X, keys, positives, exclude_from_negatives=implicated, rounds=ROUNDS,
+                          positive_weight=pos_weights, **MODEL)
         p_model = prior_corrected(fit.score, positives, weights=pos_weights)
         score, p_money, p_device = _with_graph(feats, p_model, independent, receiver_ok)
 
@@ -252,9 +255,8 @@ def _propagate(feats, score: np.ndarray, *, receiver_ok: np.ndarray, base) -> np
     hop damped by `HOP_DAMPING`. Returns (money evidence, device evidence) per account."""
     frame, edges = feats.frame, feats.edges
     n = len(frame)
-    index = pd.Index(frame["account"])
-    src = index.get_indexer(edges["src"])
-    dst = index.get_indexer(edges["dst"])
+    src = edges["src_pos"].to_numpy()
+    dst = edges["dst_pos"].to_numpy()
     keep = (src >= 0) & (dst >= 0)
     src, dst = src[keep], dst[keep]
     w = edges["cents"].to_numpy(np.float64)[keep]

@@ -65,13 +65,13 @@ def _sql_steps(as_of) -> list[tuple[str, str]]:
               SUM(dir * cents) OVER (PARTITION BY acct ORDER BY t, dir DESC, txn_id
                   ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS balance,
               t - LAG(t) OVER (PARTITION BY acct ORDER BY t, dir DESC, txn_id) AS gap,
-              COUNT(*) OVER (PARTITION BY acct ORDER BY t DESC, dir, txn_id DESC
-                  ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS n_after
+              COUNT(*) OVER (PARTITION BY acct) + 1
+                - ROW_NUMBER() OVER (PARTITION BY acct ORDER BY t, dir DESC, txn_id) AS n_after
             FROM mf_ev"""),
         ("mf_social", """
-            SELECT DISTINCT i.acct, i.cp FROM mf_ev i
-            JOIN mf_ev o ON o.acct = i.acct AND o.cp = i.cp AND o.dir < 0
-            WHERE i.dir > 0"""),
+            SELECT acct, cp FROM mf_ev WHERE dir > 0 AND cp IS NOT NULL
+            INTERSECT
+            SELECT acct, cp FROM mf_ev WHERE dir < 0 AND cp IS NOT NULL"""),
         ("mf_agg", f"""
             SELECT e.acct AS account,
               SUM(CASE WHEN dir > 0 THEN 1 ELSE 0 END) AS in_n,
@@ -212,6 +212,14 @@ def compute(engine, as_of) -> AccountFeatures:
     labels = labels.sort_values("account", kind="stable").reset_index(drop=True)
     frame = _derive(frame, as_of)
     frame["victim_payer"] = frame["account"].isin(set(victims["account"])).astype(np.float64)
+    index = pd.Index(frame["account"])
+    holder_code = pd.factorize(frame["holder_id"])[0]
+    edges["src_pos"] = index.get_indexer(edges["src"])
+    edges["dst_pos"] = index.get_indexer(edges["dst"])
+    devices["pos"] = index.get_indexer(devices["account"])
+    devices = devices[devices["pos"] >= 0].reset_index(drop=True)
+    devices["device_code"] = pd.factorize(devices["device"])[0]
+    devices["holder_code"] = holder_code[devices["pos"].to_numpy()]
     return AccountFeatures(frame=frame, edges=edges, labels=labels, as_of=as_of, devices=devices)
 
 
@@ -305,9 +313,8 @@ def graph_features(features: AccountFeatures, labeled: np.ndarray) -> pd.DataFra
     """
     frame, edges = features.frame, features.edges
     n = len(frame)
-    index = pd.Index(frame["account"])
-    src = index.get_indexer(edges["src"])
-    dst = index.get_indexer(edges["dst"])
+    src = edges["src_pos"].to_numpy()
+    dst = edges["dst_pos"].to_numpy()
     keep = (src >= 0) & (dst >= 0)
     src, dst = src[keep], dst[keep]
     w = edges["cents"].to_numpy(np.float64)[keep]
@@ -352,22 +359,17 @@ def graph_features(features: AccountFeatures, labeled: np.ndarray) -> pd.DataFra
 def _device_reported(features: AccountFeatures, lab: np.ndarray) -> np.ndarray:
     """Per account: how many *other holders'* reported accounts used one of its app
     devices for outgoing transfers (rings drive their mule accounts from a few phones)."""
-    frame, dev = features.frame, features.devices
-    n = len(frame)
+    n = len(features.frame)
+    dev = features.devices
     if dev is None or dev.empty:
         return np.zeros(n)
-    index = pd.Index(frame["account"])
-    pos = index.get_indexer(dev["account"])
-    dev = dev.assign(pos=pos)[pos >= 0]
-    dev = dev.assign(holder=frame["holder_id"].to_numpy()[dev["pos"].to_numpy()],
-                     lab=lab[dev["pos"].to_numpy()] > 0)
-    dev = dev.drop(columns=["n"], errors="ignore")
-    reported = dev[dev["lab"]][["device", "holder", "account"]].drop_duplicates()
+    dev = dev[["pos", "device_code", "holder_code"]].assign(lab=lab[dev["pos"].to_numpy()] > 0)
+    reported = dev[dev["lab"]][["device_code", "holder_code", "pos"]].drop_duplicates()
     if reported.empty:
         return np.zeros(n)
-    pairs = dev[["pos", "device", "holder"]].merge(reported, on="device", suffixes=("", "_r"))
-    pairs = pairs[pairs["holder"] != pairs["holder_r"]]
-    counts = pairs.groupby("pos")["account"].nunique()
+    pairs = dev[["pos", "device_code", "holder_code"]].merge(reported, on="device_code", suffixes=("", "_r"))
+    pairs = pairs[pairs["holder_code"] != pairs["holder_code_r"]]
+    counts = pairs.groupby("pos")["pos_r"].nunique()
     out = np.zeros(n)
     out[counts.index.to_numpy()] = counts.to_numpy()
     return out
@@ -383,31 +385,29 @@ def device_evidence(features: AccountFeatures, score: np.ndarray) -> np.ndarray:
     other people's mule accounts on one device. Each device is weighted by the share
     of this account's outgoing transfers made from it (a victim whose phone a ring took
     over made one payment of many from it)."""
-    frame, dev = features.frame, features.devices
-    n = len(frame)
+    n = len(features.frame)
+    dev = features.devices
     if dev is None or dev.empty:
         return np.zeros(n)
-    index = pd.Index(frame["account"])
-    pos = index.get_indexer(dev["account"])
-    dev = dev.assign(pos=pos)[pos >= 0]
     p = dev["pos"].to_numpy()
-    dev = dev.assign(holder=frame["holder_id"].to_numpy()[p], s=np.asarray(score)[p],
-                     share=dev["n"].to_numpy(np.float64) / dev.groupby("pos")["n"].transform("sum").to_numpy())
-    per_holder = dev.groupby(["device", "holder"], sort=True)["s"].max().reset_index()
-    per_holder = per_holder.sort_values(["device", "s", "holder"], ascending=[True, False, True], kind="stable")
-    per_holder["rank"] = per_holder.groupby("device").cumcount()
-    top = per_holder[per_holder["rank"] < 3].pivot(index="device", columns="rank", values=["s", "holder"])
-    d = dev["device"].to_numpy()
-    own = dev["holder"].to_numpy()
-
-    def col(kind, r):
-        return top[(kind, r)].reindex(d).to_numpy() if (kind, r) in top.columns else np.full(len(d), np.nan)
-
-    s0, s1, s2 = (np.nan_to_num(col("s", r).astype(np.float64)) for r in range(3))
-    h0, h1 = col("holder", 0), col("holder", 1)
+    d = dev["device_code"].to_numpy()
+    h = dev["holder_code"].to_numpy()
+    cnt = dev["n"].to_numpy(np.float64)
+    share = cnt / np.bincount(p, weights=cnt, minlength=n)[p]
+    s = np.asarray(score, dtype=np.float64)[p]
+    # best score per (device, person), then the top three people per device
+    per = pd.DataFrame({"d": d, "h": h, "s": s}).groupby(["d", "h"], sort=False)["s"].max().reset_index()
+    per = per.sort_values(["d", "s", "h"], ascending=[True, False, True], kind="stable")
+    rank = per.groupby("d", sort=False).cumcount().to_numpy()
+    n_dev = int(d.max()) + 1
+    top_s = np.zeros((3, n_dev))
+    top_h = np.full((3, n_dev), -1, dtype=np.int64)
+    for r in range(3):
+        pick = rank == r
+        top_s[r, per["d"].to_numpy()[pick]] = per["s"].to_numpy()[pick]
+        top_h[r, per["d"].to_numpy()[pick]] = per["h"].to_numpy()[pick]
     # second-best other person: skip this account's own holder when it is among the top
-    second_other = np.where(h0 == own, s2, np.where(h1 == own, s2, s1))
-    contrib = pd.Series(second_other * dev["share"].to_numpy()).groupby(p).sum()
-    out = np.zeros(n)
-    out[contrib.index.to_numpy()] = contrib.to_numpy()
+    own_first_two = (top_h[0, d] == h) | (top_h[1, d] == h)
+    second_other = np.where(own_first_two, top_s[2, d], top_s[1, d])
+    out = np.bincount(p, weights=second_other * share, minlength=n)
     return np.clip(out, 0.0, 1.0)
