@@ -62,6 +62,21 @@ def test_mule_scores_reach_the_holders_numbers():
     assert np.isnan(out.loc["+66877777777", "h_mule_score"])
 
 
+@pytest.mark.parametrize("files", [("sims.csv",), ("cdrs.csv",), ("reports.jsonl",), ("sims.csv", "reports.jsonl")])
+def test_partial_folders(tmp_path, files):
+    """Any subset of the files works; with too few reports to learn from, a named number
+    is flagged on the reports alone."""
+    for name in files:
+        shutil.copy(EXAMPLE / name, tmp_path / name)
+    out = detect_sims(open_dataset(tmp_path)).set_index("msisdn")
+    assert list(out.columns) == OUTPUT_COLUMNS[1:]
+    if "reports.jsonl" in files:
+        assert out.loc["+66651112233", "flagged"] == 1
+        assert out.loc["+66651112233", "reasons"].startswith("victim_reports")
+        assert out.loc["+66651112233", "score"] >= 0.5
+    assert (out.loc[out["flagged"] == 0, "reasons"] == "").all()
+
+
 def test_engine_by_name_and_default_are_the_same():
     ds = open_dataset(EXAMPLE)
     pd.testing.assert_frame_equal(detect_sims(ds), detect_sims(ds, "duckdb"))

@@ -179,8 +179,12 @@ def _neighbour_scores(feats: pd.DataFrame, prob: np.ndarray, links: pd.DataFrame
             others_mean = np.where(count[imei] > 1, (total[imei] - p) / (count[imei] - 1), np.nan)
         out["imei_score_mean"] = _max_by(pos, others_mean, n)
         out["imei_score_max"] = _max_by(pos, highs[imei] - high, n)
+    out["h_score_mean"] = np.nan
+    out["h_score_max"] = np.nan
     holder, _ = pd.factorize(feats["holder_id"])
     has = holder >= 0
+    if not has.any():
+        return out
     h, p = holder[has], prob[has]
     total = np.bincount(h, weights=p)
     count = np.bincount(h).astype(np.float64)
@@ -193,8 +197,6 @@ def _neighbour_scores(feats: pd.DataFrame, prob: np.ndarray, links: pd.DataFrame
     second = _max_by(h, np.where(is_top, np.nan, p), len(top))
     with np.errstate(invalid="ignore", divide="ignore"):
         mean_others = np.where(count[h] > 1, (total[h] - p) / (count[h] - 1), np.nan)
-    out["h_score_mean"] = np.nan
-    out["h_score_max"] = np.nan
     out.loc[has, "h_score_mean"] = mean_others
     out.loc[has, "h_score_max"] = np.where(is_top, second[h], top[h])
     return out
@@ -347,6 +349,11 @@ def score_numbers(feats: pd.DataFrame, links: pd.DataFrame | None = None, *, det
     # A number named by two or more separate reports is flagged whatever the model says.
     flagged |= feats["n_named"].to_numpy() >= 2
     flagged |= rule_victims & named
+    if all(model is None for model in fit1.models):
+        # Too few named numbers to learn from: the reports are all the evidence there is.
+        flagged |= named
+    # a number flagged by a rule scores at least the threshold: scores and flags agree
+    score = np.where(flagged, np.maximum(score, threshold), score)
 
     rules = pd.DataFrame({
         "victim_reports": named,
