@@ -26,7 +26,7 @@ def world(tmp_path_factory) -> Path:
     from zeroscam.simulate.service import simulate
 
     out = tmp_path_factory.mktemp("world")
-    simulate(out, scale="tiny", seed=5, show_progress=False)
+    simulate(out, scale="tiny", seed=2, show_progress=False)
     return out
 
 
