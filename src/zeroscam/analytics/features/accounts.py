@@ -27,7 +27,7 @@ TINY_CENTS = 1_000          # a credit of 10 baht or less: a "test" credit
 ROUND_CENTS = 100_000       # a multiple of 1,000 baht
 ATM_CENTS = 500_000         # cash-outs in multiples of 5,000 baht (ATM note limits)
 
-_TEMP = ("mf_tx", "mf_ev", "mf_ev2", "mf_agg", "mf_acct", "mf_holder", "mf_dev", "mf_pairs", "mf_social")
+_TEMP = ("mf_tx", "mf_ev", "mf_ev2", "mf_social", "mf_pairs", "mf_cp", "mf_agg", "mf_acct", "mf_holder", "mf_dev")
 
 
 @dataclass
@@ -53,10 +53,10 @@ def _sql_steps(as_of) -> list[tuple[str, str]]:
             FROM transactions WHERE amount > 0"""),
         # one event per account side of a transaction: +1 money in, -1 money out
         ("mf_ev", """
-            SELECT dst AS acct, src AS cp, 1 AS dir, t, cents, channel, txn_id, CAST(NULL AS VARCHAR) AS device
+            SELECT dst AS acct, src AS cp, 1 AS dir, t, cents, channel, txn_id
             FROM mf_tx WHERE dst IS NOT NULL
             UNION ALL
-            SELECT src AS acct, dst AS cp, -1 AS dir, t, cents, channel, txn_id, device
+            SELECT src AS acct, dst AS cp, -1 AS dir, t, cents, channel, txn_id
             FROM mf_tx WHERE src IS NOT NULL"""),
         ("mf_ev2", """
             SELECT *,
@@ -72,16 +72,31 @@ def _sql_steps(as_of) -> list[tuple[str, str]]:
             SELECT acct, cp FROM mf_ev WHERE dir > 0 AND cp IS NOT NULL
             INTERSECT
             SELECT acct, cp FROM mf_ev WHERE dir < 0 AND cp IS NOT NULL"""),
+        # counterparties: one row per (account, counterparty, direction); distinct counts
+        # are plain counts over it
+        ("mf_pairs", """
+            SELECT e.acct, e.cp, e.dir, MAX(e.t) AS last_t, SUM(e.cents) AS cents,
+                   MAX(CASE WHEN s.cp IS NULL THEN 0 ELSE 1 END) AS social
+            FROM mf_ev e LEFT JOIN mf_social s ON s.acct = e.acct AND s.cp = e.cp
+            WHERE e.cp IS NOT NULL
+            GROUP BY e.acct, e.cp, e.dir"""),
+        ("mf_cp", f"""
+            SELECT acct AS account,
+              SUM(CASE WHEN dir > 0 THEN 1 ELSE 0 END) AS in_cp,
+              SUM(CASE WHEN dir < 0 THEN 1 ELSE 0 END) AS out_cp,
+              SUM(CASE WHEN dir > 0 AND social = 0 THEN 1 ELSE 0 END) AS in_cp_stranger,
+              SUM(CASE WHEN dir > 0 AND social = 0 THEN cents ELSE 0 END) AS in_cents_stranger,
+              COUNT(DISTINCT CASE WHEN dir < 0 THEN SUBSTRING(cp, 1, 3) END) AS out_banks,
+              COUNT(DISTINCT CASE WHEN dir > 0 THEN SUBSTRING(cp, 1, 3) END) AS in_banks,
+              SUM(CASE WHEN dir > 0 AND last_t > {t_asof} - {7 * DAY} THEN 1 ELSE 0 END) AS in_cp_7d,
+              SUM(CASE WHEN dir < 0 AND last_t > {t_asof} - {7 * DAY} THEN 1 ELSE 0 END) AS out_cp_7d
+            FROM mf_pairs GROUP BY acct"""),
         ("mf_agg", f"""
             SELECT e.acct AS account,
               SUM(CASE WHEN dir > 0 THEN 1 ELSE 0 END) AS in_n,
               SUM(CASE WHEN dir < 0 THEN 1 ELSE 0 END) AS out_n,
               SUM(CASE WHEN dir > 0 THEN cents ELSE 0 END) AS in_cents,
               SUM(CASE WHEN dir < 0 THEN cents ELSE 0 END) AS out_cents,
-              COUNT(DISTINCT CASE WHEN dir > 0 THEN e.cp END) AS in_cp,
-              COUNT(DISTINCT CASE WHEN dir < 0 THEN e.cp END) AS out_cp,
-              COUNT(DISTINCT CASE WHEN dir > 0 AND s.cp IS NULL THEN e.cp END) AS in_cp_stranger,
-              SUM(CASE WHEN dir > 0 AND s.cp IS NULL AND e.cp IS NOT NULL THEN cents ELSE 0 END) AS in_cents_stranger,
               SUM(CASE WHEN dir > 0 AND channel = 'cash_in' THEN cents ELSE 0 END) AS cash_in_cents,
               SUM(CASE WHEN dir < 0 AND channel = 'cash_out' THEN 1 ELSE 0 END) AS cash_out_n,
               SUM(CASE WHEN dir < 0 AND channel = 'cash_out' THEN cents ELSE 0 END) AS cash_out_cents,
@@ -97,10 +112,8 @@ def _sql_steps(as_of) -> list[tuple[str, str]]:
                 AS fwd_wait_sum,
               MAX(balance) AS max_balance,
               SUM(CASE WHEN dir < 0 THEN balance ELSE 0 END) AS post_out_balance_sum,
-              COUNT(DISTINCT CASE WHEN dir < 0 THEN SUBSTRING(e.cp, 1, 3) END) AS out_banks,
               SUM(CASE WHEN dir < 0 AND e.cp IS NOT NULL AND SUBSTRING(e.cp, 1, 3) <> SUBSTRING(e.acct, 1, 3)
                        THEN cents ELSE 0 END) AS out_other_bank_cents,
-              COUNT(DISTINCT CASE WHEN dir > 0 THEN SUBSTRING(e.cp, 1, 3) END) AS in_banks,
               MIN(t) AS first_t, MAX(t) AS last_t,
               MIN(CASE WHEN dir > 0 THEN t END) AS first_in_t,
               MAX(COALESCE(gap, 0) * 100000000 + n_after) AS gap_key,
@@ -109,10 +122,8 @@ def _sql_steps(as_of) -> list[tuple[str, str]]:
               SUM(CASE WHEN dir < 0 AND t > {t_asof} - {7 * DAY} THEN 1 ELSE 0 END) AS out_n_7d,
               SUM(CASE WHEN dir > 0 AND t > {t_asof} - {30 * DAY} THEN 1 ELSE 0 END) AS in_n_30d,
               SUM(CASE WHEN dir < 0 AND t > {t_asof} - {30 * DAY} THEN 1 ELSE 0 END) AS out_n_30d,
-              COUNT(DISTINCT CASE WHEN dir > 0 AND t > {t_asof} - {7 * DAY} THEN e.cp END) AS in_cp_7d,
-              COUNT(DISTINCT CASE WHEN dir < 0 AND t > {t_asof} - {7 * DAY} THEN e.cp END) AS out_cp_7d,
-              COUNT(DISTINCT e.device) AS devices
-            FROM mf_ev2 e LEFT JOIN mf_social s ON s.acct = e.acct AND s.cp = e.cp AND e.dir > 0
+              COUNT(*) AS events
+            FROM mf_ev2 e
             GROUP BY e.acct"""),
         # the universe: every account in accounts or at an end of a transaction
         ("mf_acct", f"""
@@ -141,9 +152,10 @@ def _sql_steps(as_of) -> list[tuple[str, str]]:
         # devices used by several holders
         ("mf_dev", """
             SELECT d.acct AS account, MAX(h.holders) AS device_holders
-            FROM (SELECT DISTINCT acct, device FROM mf_ev WHERE device IS NOT NULL) d
+            FROM (SELECT DISTINCT src AS acct, device FROM mf_tx WHERE device IS NOT NULL AND src IS NOT NULL) d
             JOIN (SELECT x.device, COUNT(DISTINCT m.holder_id) AS holders
-                  FROM (SELECT DISTINCT acct, device FROM mf_ev WHERE device IS NOT NULL) x
+                  FROM (SELECT DISTINCT src AS acct, device FROM mf_tx
+                        WHERE device IS NOT NULL AND src IS NOT NULL) x
                   JOIN mf_acct m ON m.account = x.acct GROUP BY x.device) h ON h.device = d.device
             GROUP BY d.acct"""),
     ]
@@ -153,9 +165,13 @@ FRAME_SQL = """
 SELECT a.account, a.bank, a.holder_id, a.unknown_kyc, a.company, a.kyc_channel_code, a.opened_t,
        a.holder_age, h.holder_accounts, h.holder_banks, h.holder_banks_14d,
        COALESCE(s.holder_sims, 0) AS holder_sims, COALESCE(d.device_holders, 0) AS device_holders,
-       g.*
+       g.*, c.in_cp, c.out_cp, c.in_cp_stranger, c.in_cents_stranger, c.out_banks, c.in_banks,
+       c.in_cp_7d, c.out_cp_7d, v.devices
 FROM mf_acct a
 LEFT JOIN mf_agg g ON g.account = a.account
+LEFT JOIN mf_cp c ON c.account = a.account
+LEFT JOIN (SELECT src AS account, COUNT(DISTINCT device) AS devices FROM mf_tx
+           WHERE src IS NOT NULL AND device IS NOT NULL GROUP BY src) v ON v.account = a.account
 LEFT JOIN mf_holder h ON h.account = a.account
 LEFT JOIN (SELECT holder_id, COUNT(DISTINCT msisdn) AS holder_sims FROM sims GROUP BY holder_id) s
        ON s.holder_id = a.holder_id
