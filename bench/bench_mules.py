@@ -3,6 +3,7 @@ and the ratio to a bare DuckDB pass over the same CSV.
 
     .venv/bin/python bench/bench_mules.py --data path/to/world       # an AXF folder
     .venv/bin/python bench/bench_mules.py --transactions 3000000     # build a world first (not timed)
+    .venv/bin/python bench/bench_mules.py --join w1 w2                # …from existing medium worlds
 
 Without `--data`, the script simulates `medium` worlds (seeds 1, 2, …) and joins
 them into one folder of about `--transactions` rows (ids prefixed per world), kept
@@ -69,13 +70,15 @@ def count_rows(path: Path) -> int:
         return sum(1 for _ in fh) - 1
 
 
-def build_world(target: int, cache: Path) -> Path:
-    """Join medium worlds (seed 1, 2, …) until about `target` transactions."""
+def build_world(target: int, cache: Path, given: list[Path] | None = None) -> Path:
+    """Join medium worlds (seed 1, 2, …, or the `given` folders) into about `target` transactions."""
     out = cache / f"mules-bench-{target}"
     if (out / "transactions.csv").exists():
         return out
     tmp = Path(tempfile.mkdtemp(prefix="mules-bench-"))
-    parts, total, seed = [], 0, 1
+    parts = list(given or [])
+    total = sum(count_rows(p / "transactions.csv") for p in parts)
+    seed = 1
     while total < target:
         world = tmp / f"w{seed}"
         subprocess.run([sys.executable, "-m", "zeroscam", "simulate", "--out", str(world), "--scale", "medium",
@@ -124,9 +127,10 @@ def main() -> None:
     parser.add_argument("--data", type=Path, help="AXF folder to score (default: build one)")
     parser.add_argument("--transactions", type=int, default=3_000_000, help="size of the built world")
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()), help="where built worlds live")
+    parser.add_argument("--join", type=Path, nargs="*", help="existing worlds to join instead of simulating")
     args = parser.parse_args()
 
-    data = args.data or build_world(args.transactions, args.cache)
+    data = args.data or build_world(args.transactions, args.cache, args.join)
     n = count_rows(data / "transactions.csv")
     work = Path(tempfile.mkdtemp(prefix="mules-bench-out-"))
     try:
