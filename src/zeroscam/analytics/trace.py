@@ -10,37 +10,36 @@ as-of time (AXF.md "Outputs", trace). How it is computed:
    off), preferring the closest candidate and never using one row twice. A
    transfer that matches nothing still seeds its named account at the reported
    time, so the hold reaches the account the victim paid.
-2. **Allocation rule: last in, first out.** Inside an account the report's
-   money is a slice of the account's balance "stack": money arriving goes on
-   top, money leaving is taken from the top. So the report's money still in an
-   account is never more than the lowest balance the account fell to since it
-   arrived (the *lowest intermediate balance* rule courts use for commingled
-   funds). We chose it over FIFO and over proportional haircut because
-   (a) mules pass money on within minutes: the money that just arrived is the
-   money that leaves, even in a bought account with years of savings in it,
-   where FIFO would push the old savings out first and lose the trail;
-   (b) it never smears: a pooled account that mixes many victims' money sends
-   each report's slice to the transfers that actually took it, and the amount
-   attributed is bounded by the account's real balance at every moment, while
-   a haircut spreads every victim over every later payment;
-   (c) honest spending from later honest income (a mule's own salary and bills)
-   does not carry the victim's money, which keeps innocent payees out.
-   Money only moves forward in time: a slice can leave only by transfers after
-   it arrived. Unknown opening balances are handled by never letting the
-   balance go below zero (an overdraft means money we do not see was there).
-3. **Stops.** Cash-outs and crypto exits end a path (there is nothing to hold;
-   crypto exchanges are not held). Honest endpoints end a path and are not
-   listed: accounts that receive crypto_out (exchanges) and accounts paid by
-   very many distinct payers of whom almost none are reported victims
-   (merchants, billers). These are detected from the data at hand.
-4. **Who is listed.** An account is in the plan when the report's money
-   reaching it is at least a floor (an absolute amount and a share of the
-   report's traced money) — so a mule's coffee does not freeze the café — or
-   when the victim paid it directly (hop 1).
+2. **The victim's unlisted payments.** When the reported loss exceeds the
+   listed transfers, the victim's own accounts are searched for payments to
+   accounts that reports name or that pay from a ring device.
+3. **Allocation inside an account** (`TraceIndex.allocation`), once per account
+   and for all reports, so reports sharing a pooled account never share each
+   other's money: a payment of nearly all of one recent arrival is that
+   arrival's money (mules forward what they get, less a cut); else one that a
+   single recent arrival covers comes from the newest such arrival (a split);
+   else last in, first out — the *lowest intermediate balance* rule courts use
+   for commingled funds. Chosen over FIFO, which in a bought account with years
+   of savings pushes the old savings out first and loses the trail, and over a
+   proportional haircut, which smears every victim over every later payment of
+   a pool. Money moves forward in time only; an overdraft means money we do not
+   see was there (balances never go below zero).
+4. **Stops.** Cash-outs and crypto exits end a path (nothing to hold; exchanges
+   are not held). Honest endpoints end a path and are not listed: exchanges,
+   merchants and billers (very many distinct payers, almost none suspect), and
+   past hop 1 shops where mules spend their cut. Money is followed on only from
+   accounts that behave like mules (`TraceIndex.passes_through`): ring devices,
+   or passing on what arrives as it came; an honest seller that a mistaken
+   report names is listed but not followed to her supplier.
+5. **Who is listed.** The accounts the victim paid (hop 1), and past them the
+   accounts the report's money reached with at least a floor (an absolute amount
+   and a share of the report's money — a mule's coffee does not freeze the café).
+6. **The ring's other accounts** holding money no report traced (victims who
+   never report) are added by `trace_reports` (`_ring_linked`).
 
 The per-report work touches only accounts the money reached: an index over all
-transactions (per account, in time order, with running balances computed on
-demand) is built once per dataset and reused, so a new report on ten million
+transactions (per account, in time order; allocations computed on demand) is
+built once per dataset with SQL and kept on it, so a new report on ten million
 transactions is traced in milliseconds.
 """
 
