@@ -73,3 +73,14 @@ def trace_report(dataset, report_id: str, transfers: list[dict]) -> pd.DataFrame
     if fn is None or dataset is None or not dataset.has("transactions") or not transfers:
         return None
     return _guarded("trace", fn, dataset, report_id, transfers=transfers)
+
+
+def find_rings(dataset, mules: pd.DataFrame | None, sims: pd.DataFrame | None):
+    """The rings (members + per-ring summary) or None without the rings part.
+
+    The detector outputs already computed by the load are passed in so nothing runs twice."""
+    fn = _optional("zeroscam.analytics.rings", "find_rings")
+    if fn is None or not dataset.has("transactions") or not dataset.has("reports"):
+        return None
+    use = mules is not None or sims is not None
+    return _guarded("rings", fn, dataset, _engine(dataset), mules=mules, sims=sims, use_detectors=use)

@@ -190,7 +190,7 @@ def load(settings, data_dir: str | Path, as_of: datetime | None = None) -> LoadR
     started = utcnow()
     session = session_factory(settings.relational_url)()
     try:
-        with steps("zeroscam load", total=9) as bar:
+        with steps("zeroscam load", total=10) as bar:
             dataset = open_dataset(data_dir, as_of)
             bar.advance("read and checked")
             previous = store.current_generation(session, settings)
@@ -219,6 +219,8 @@ def load(settings, data_dir: str | Path, as_of: datetime | None = None) -> LoadR
             bar.advance("SIM detector")
             holds = _request_holds(session, merged, new, store_as_of)
             bar.advance("holds")
+            rings = adapters.find_rings(merged, mules, sims)
+            bar.advance("rings")
             _pause("relational")
             entries = risk.refresh_risk(session)
             bar.advance("risk")
@@ -237,8 +239,22 @@ def load(settings, data_dir: str | Path, as_of: datetime | None = None) -> LoadR
         session.close()
     store.point_current(settings.analytics_dir, name)
     store.clean_generations(settings.analytics_dir, keep={name})
+    if rings is not None:
+        _write_rings(rings, settings.analytics_dir)
     event(log, "load finished", generation=name, new_reports=len(new), holds=holds, risk_entries=entries)
     return LoadResult(name, store_as_of, counts, len(new), holds, entries, detectors)
+
+
+def _write_rings(rings, analytics_dir: Path) -> None:
+    """rings.csv and rings.json (for the console's ring view) beside the generations; derived
+    data, rewritten whole by every load, so it is written after the commit."""
+    from zeroscam.analytics.rings import write_summary
+
+    csv_path = Path(analytics_dir) / "rings.csv"
+    tmp = csv_path.with_name("rings.csv.tmp")
+    rings.members.to_csv(tmp, index=False, lineterminator="\n")
+    tmp.replace(csv_path)
+    write_summary(rings, csv_path)
 
 
 def _request_holds(session: Session, dataset, new: list[tuple[str, datetime, list[dict]]],
