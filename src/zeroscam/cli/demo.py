@@ -130,6 +130,11 @@ def register(app: typer.Typer) -> None:
             result = load(settings, world)
             typer.echo(f"loaded: {result.new_reports} reports, {result.holds} hold requests, "
                        f"{result.risk_entries} risk entries")
+            from zeroscam.cli.sharing import publish_now, read_rings
+
+            rings_csv = settings.analytics_dir / "rings.csv"
+            published, versions = publish_now(ring_map=read_rings(rings_csv) if rings_csv.exists() else None)
+            typer.echo(f"published to TAXII: {published.created} indicators, {versions} object versions")
         else:
             typer.echo("loaded already (delete the home folder to start over)")
         typer.echo("")

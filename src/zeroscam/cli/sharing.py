@@ -49,6 +49,32 @@ def read_rings(path: Path) -> dict[tuple[str, str], str]:
     return out
 
 
+def publish_now(threshold: float = 0.8, levels: dict | None = None, ring_map: dict | None = None,
+                bar=None) -> tuple:
+    """Refresh the platform's indicators from risk and publish new object versions (one transaction).
+
+    Used by `zeroscam sharing publish` and by `zeroscam demo`, so the demo's feeds are not empty."""
+    from zeroscam.audit.service import record
+    from zeroscam.config import get_settings
+    from zeroscam.kit.timeutil import utcnow
+    from zeroscam.sharing import service
+
+    settings = get_settings()
+    now = utcnow()
+    advance = bar.advance if bar is not None else (lambda *_a, **_k: None)
+    with _session() as s:
+        kwargs = {"tlp_by_kind": levels} if levels else {}
+        result = service.refresh_from_risk(s, now, threshold=threshold, alliance_key=settings.alliance_key(),
+                                           rings=ring_map, **kwargs)
+        advance("indicators")
+        written = service.publish_all(s, now)
+        advance("objects")
+        record(s, "cli", "sharing.publish", "indicators",
+               {"created": result.created, "updated": result.updated, "revoked": result.revoked,
+                "versions": written})
+    return result, written
+
+
 def register(app: typer.Typer) -> None:
     sharing = typer.Typer(help="Share intelligence: STIX 2.1 objects behind the TAXII 2.1 server.",
                           no_args_is_help=True)
@@ -64,12 +90,8 @@ def register(app: typer.Typer) -> None:
         tlp_urls: Annotated[str, typer.Option("--tlp-urls", help="TLP of platform URL and domain indicators.")] = "clear",
     ) -> None:
         """Refresh the platform's indicators from risk, then publish new object versions to the feeds."""
-        from zeroscam.audit.service import record
-        from zeroscam.config import get_settings
         from zeroscam.kit.errors import DataError
         from zeroscam.kit.progress import steps
-        from zeroscam.kit.timeutil import utcnow
-        from zeroscam.sharing import service
         from zeroscam.sharing.tlp import parse_level
 
         if not 0.0 <= threshold <= 1.0:
@@ -77,17 +99,8 @@ def register(app: typer.Typer) -> None:
         levels = {"bank_account": parse_level(tlp_accounts), "phone": parse_level(tlp_numbers),
                   "url": parse_level(tlp_urls), "domain": parse_level(tlp_urls)}
         ring_map = read_rings(rings) if rings else None
-        settings = get_settings()
-        now = utcnow()
-        with steps("publishing", total=2) as bar, _session() as s:
-            result = service.refresh_from_risk(s, now, threshold=threshold, tlp_by_kind=levels,
-                                               alliance_key=settings.alliance_key(), rings=ring_map)
-            bar.advance("indicators")
-            written = service.publish_all(s, now)
-            bar.advance("objects")
-            record(s, "cli", "sharing.publish", "indicators",
-                   {"created": result.created, "updated": result.updated, "revoked": result.revoked,
-                    "versions": written})
+        with steps("publishing", total=2) as bar:
+            result, written = publish_now(threshold, levels, ring_map, bar)
         typer.echo(f"indicators: {result.created} new, {result.updated} updated, {result.revoked} revoked; "
                    f"{written} object versions published")
 
