@@ -12,7 +12,7 @@ time (docs/detect-sims.md). How:
    scores into probabilities.
 3. A second round feeds each number the first round's scores of its neighbours
    (same handsets, same holder), so a farm's SIMs that no report names are found
-   through the ones that are.
+   through the ones that are; its score is the final one.
 4. Typology rules (victims called far above the data's base rate; named by
    reports) add evidence; the flag threshold comes from this dataset's scores.
 5. Reasons: the rules that fired and the largest LightGBM contributions.
@@ -338,10 +338,10 @@ def score_numbers(feats: pd.DataFrame, links: pd.DataFrame | None = None, *, det
     prob = common.prior_corrected(fit2.score, named)
     step("round two")
 
-    # Final score: the better of the two rounds (round one sees a farm nobody named
-    # through its behaviour alone; round two adds its neighbours), raised by the rule
-    # on victims called.
-    score = np.maximum(prob1, prob)
+    # Final score: round two's (it sees round one's verdicts on the neighbours; taking
+    # the larger of the two rounds let round one's guesses about large company pools
+    # through).
+    score = prob.copy()
     score = np.where(rule_victims, np.maximum(score, 0.5), score)
     # never above 0.5: for calibrated probabilities the F1-optimal cut is F*/2 <= 0.5
     threshold = min(pu_f1_threshold(score, named), 0.5)
