@@ -148,20 +148,6 @@ def detect_mules(dataset, engine) -> pd.DataFrame:
     receiver_ok = X["exchange"].to_numpy() == 0
     score, p_money, p_device = _with_graph(feats, p_model, independent, receiver_ok)
 
-    # self-training: reports name few accounts, often of few rings. The accounts found
-    # with confidence beyond them (layers, cash-outs, unreported collectors) teach a
-    # second model what mules of *this* world look like, to find the rings no one
-    # reported yet. Labels stay weighted by how sure we are of them. Only when reports
-    # are scarce: with enough of them, pseudo-labels add more look-alikes than mules.
-    pseudo = ~labeled & (score >= SELF_TRAIN_CONFIDENCE) & (labeled.sum() < SCARCE_LABELS)
-    if pseudo.any():
-        positives = labeled | pseudo
-        pos_weights = np.where(labeled, weights, np.where(pseudo, score, 1.0))
-        fit = pu_crossfit(X, keys, positives, exclude_from_negatives=implicated, rounds=ROUNDS,
-                          positive_weight=pos_weights, **MODEL)
-        p_model = prior_corrected(fit.score, positives, weights=pos_weights)
-        score, p_money, p_device = _with_graph(feats, p_model, independent, receiver_ok)
-
     # person level: a confident mule account lifts its holder's other accounts
     holder = frame["holder_id"].to_numpy()
     known_holder = ~pd.Series(holder).str.startswith("acct:").to_numpy()
@@ -231,8 +217,6 @@ def _holder_mates_max(score: np.ndarray, holder: np.ndarray, age_days: np.ndarra
     return out
 
 
-SCARCE_LABELS = 20  # fewer named accounts than this: too few to learn mules from alone
-SELF_TRAIN_CONFIDENCE = 0.9  # found with this confidence: taught as a mule in the second round
 GRAPH_REASON = 0.3  # graph evidence worth naming as a reason
 HOP_DAMPING = 0.9   # each hop away from the evidence is a little weaker
 HOPS = 4
