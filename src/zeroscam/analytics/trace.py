@@ -718,7 +718,7 @@ def _unlisted_payments(index: TraceIndex, matched: list[dict], victim: dict) -> 
                 continue
             row = int(index.ev_row[e])
             dst = int(index.dst[row])
-            if dst < 0 or row in used or not suspect[dst] or dst in codes:
+            if dst < 0 or row in used or not suspect[dst] or dst in codes or index.shop_like(dst):
                 continue
             found.append((int(np.abs(anchors - index.ts[row]).min()), row))
     picked = []
@@ -744,14 +744,15 @@ def _plan_rows(index: TraceIndex, report_id: str, transfers: list[dict], victim:
 
 
 def _paid_by_ring(index: TraceIndex, code: int, listed: dict[int, dict]) -> bool:
-    """Did `code` receive real money (not a test credit) from an account on a report's path?"""
+    """Did `code` receive real money (not a test credit) from an account on a report's path,
+    after scam money first reached that account (so not an owner's own transfers from before a sale)?"""
     a0, a1 = index.ptr[code], index.ptr[code + 1]
     for e in range(a0, a1):
         if index.ev_kind[e] == 0:
             row = index.ev_row[e]
             src = int(index.src[row])
-            if src >= 0 and index.amount[row] >= index.config.lot_floor_thb and \
-                    src in listed:
+            if src >= 0 and index.amount[row] >= index.config.lot_floor_thb and src in listed and \
+                    index.ts[row] >= listed[src]["first_in_ts"]:
                 return True
     return False
 
