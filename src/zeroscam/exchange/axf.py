@@ -144,6 +144,8 @@ def open_dataset(data_dir: str | Path, as_of: datetime | str | None = None, *,
     # Row order is file order only while DuckDB keeps insertion order (its default):
     # "first occurrence wins" and error line numbers rely on it.
     con.execute("SET preserve_insertion_order = true")
+    # Our own progress bar speaks on a terminal; DuckDB's would print even into pipes and logs.
+    con.execute("SET enable_progress_bar = false")
     tick = _ticker(progress)
     try:
         sources: dict[str, Path] = {}

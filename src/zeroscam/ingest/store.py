@@ -113,6 +113,7 @@ def _fsync_dir(path: Path) -> None:
 def open_generation(gen_dir: Path, con: duckdb.DuckDBPyConnection | None = None) -> Dataset:
     """A `Dataset` over a generation's Parquet files (views; nothing copied)."""
     con = con or duckdb.connect()
+    con.execute("SET enable_progress_bar = false")  # quiet off a terminal (CLI.md)
     manifest = json.loads((gen_dir / MANIFEST).read_text())
     for table in TABLES:
         con.execute(f"CREATE OR REPLACE VIEW {table} AS SELECT * FROM read_parquet({_q(gen_dir / f'{table}.parquet')})")
