@@ -134,6 +134,36 @@ def called_victims_rule(feats: pd.DataFrame) -> np.ndarray:
     return (k >= 2) & (tail < alpha)
 
 
+# Label-free typology (DOMAIN.md "How mule SIMs behave"): domain floors, not fitted to data.
+BLAST_MIN_CALLEES = 20       # "many distinct strangers"
+BLAST_SHARE = 0.9            # outbound share, stranger share: "little inbound", "strangers"
+BLAST_DISTINCT = 0.8         # distinct callees per outbound event: blasts, not one server
+BLAST_TOUCH = 0.5            # SMS, unanswered or very short among outbound events
+BLAST_RATE_X = 3.0           # busier per active day than this dataset's median caller, times this
+BLAST_FRESH_DAYS = 60        # first used within this many days of registration
+
+
+def blast_rule(feats: pd.DataFrame) -> np.ndarray:
+    """Numbers that behave like a farm SIM whether or not anyone named them: a fresh
+    SIM (or a number with no registration at all, such as `+697` VoIP) blasting SMS,
+    unanswered or very short calls to many distinct strangers, with (almost) no
+    inbound, busier than the dataset's median caller. Uses no label, so it finds farms
+    no report has named; one server number (IoT fleets) or old company pools fail it."""
+    def col(name):
+        return feats[name].to_numpy(np.float64)
+
+    n_out = col("n_out")
+    touch = (col("n_sms") + col("n_unanswered") + col("n_short")) / np.maximum(n_out, 1.0)
+    rate = col("out_per_active_day")
+    active = (n_out > 0) & np.isfinite(rate)
+    median_rate = float(np.median(rate[active])) if active.any() else np.inf
+    fresh = (col("first_use_age_days") <= BLAST_FRESH_DAYS) | (col("is_sim") == 0)
+    with np.errstate(invalid="ignore"):
+        return ((col("out_share") >= BLAST_SHARE) & (col("stranger_share") >= BLAST_SHARE)
+                & (col("callees_per_out") >= BLAST_DISTINCT) & (col("n_callees") >= BLAST_MIN_CALLEES)
+                & (touch >= BLAST_TOUCH) & (rate >= BLAST_RATE_X * median_rate) & fresh)
+
+
 def imei_links(engine) -> pd.DataFrame:
     """Distinct (msisdn, imei) pairs: which handsets each number called from."""
     return engine.sql("SELECT DISTINCT caller AS msisdn, imei FROM cdrs "
@@ -313,13 +343,14 @@ def score_numbers(feats: pd.DataFrame, links: pd.DataFrame | None = None, *, det
     groups = linked_groups(feats, links).tolist()
     named = feats["n_named"].to_numpy() > 0
     rule_victims = called_victims_rule(feats)
+    rule_blast = blast_rule(feats)
     columns = [c for c in MODEL_FEATURES if c not in SELECTION_FEATURES]
     columns += ["h_mule_score"] if "h_mule_score" in feats.columns else []
     # Unlabeled numbers tied to named ones (same handset or holder) or caught by the
     # victims rule are not taught as negatives: they are the ones we are looking for.
     near_named = ((feats["imei_named_others"].fillna(0).to_numpy() >= 1)
                   | (feats["h_named_others"].fillna(0).to_numpy() >= 1))
-    unsure = rule_victims | near_named
+    unsure = rule_victims | near_named | rule_blast
 
     # Round 1: PU model on the number's own behaviour and structure, without any
     # feature derived from other numbers' labels (a farm nobody named yet must still
@@ -331,7 +362,8 @@ def score_numbers(feats: pd.DataFrame, links: pd.DataFrame | None = None, *, det
 
     # Round 2: add the neighbours' round-one scores (holder), so unnamed SIMs of a
     # holder whose other SIMs look like a farm rise with them.
-    neigh = _neighbour_scores(feats, prob1, links)
+    # a number the typology rule catches counts as a scoring neighbour even if unnamed
+    neigh = _neighbour_scores(feats, np.maximum(prob1, rule_blast.astype(np.float64)), links)
     X2 = pd.concat([X1, neigh], axis=1)
     fit2 = pu_crossfit_grouped(X2, groups, named, exclude_from_negatives=unsure | (prob1 >= 0.5),
                                seed=common.SEED + 7)
@@ -342,13 +374,14 @@ def score_numbers(feats: pd.DataFrame, links: pd.DataFrame | None = None, *, det
     # the larger of the two rounds let round one's guesses about large company pools
     # through).
     score = prob.copy()
-    score = np.where(rule_victims, np.maximum(score, 0.5), score)
+    score = np.where(rule_victims | rule_blast, np.maximum(score, 0.5), score)
     # never above 0.5: for calibrated probabilities the F1-optimal cut is F*/2 <= 0.5
     threshold = min(pu_f1_threshold(score, named), 0.5)
     flagged = score >= threshold
     # A number named by two or more separate reports is flagged whatever the model says.
     flagged |= feats["n_named"].to_numpy() >= 2
     flagged |= rule_victims & named
+    flagged |= rule_blast
     if all(model is None for model in fit1.models):
         # Too few named numbers to learn from: the reports are all the evidence there is.
         flagged |= named
@@ -358,6 +391,7 @@ def score_numbers(feats: pd.DataFrame, links: pd.DataFrame | None = None, *, det
     rules = pd.DataFrame({
         "victim_reports": named,
         "called_victims": rule_victims,
+        "fresh_blaster": rule_blast,
         "sim_farm_imei": feats["imei_max_sims"].fillna(0).to_numpy() > NBTC_SIMS_PER_HOLDER,
         "holder_many_sims": feats["h_sims"].fillna(0).to_numpy() > NBTC_SIMS_PER_HOLDER,
         "border_cell": feats["border_share"].fillna(0).to_numpy() >= 0.5,
@@ -381,5 +415,6 @@ def score_numbers(feats: pd.DataFrame, links: pd.DataFrame | None = None, *, det
     if details:
         out = pd.concat([out, feats.drop(columns=["msisdn"]),
                          pd.DataFrame({"prob1": prob1, "prob2": prob, "rule_victims": rule_victims,
+                                       "rule_blast": rule_blast,
                                        "threshold": threshold}), neigh], axis=1)
     return out
