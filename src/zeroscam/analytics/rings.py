@@ -255,7 +255,9 @@ def find_rings(dataset, engine=None, *, trace_frame: pd.DataFrame | None = None,
         if m in cand_phones:
             for rid in rids:
                 g.link("m:" + m, "r:" + rid, 2.0)
-    # money between candidates (aggregated per pair)
+    # money between candidates (aggregated per pair); who among the flagged looks like a victim
+    collectors = set(tf.loc[tf["hop"] == 1, "key"]) if len(tf) else set()
+    flag_ok: set[str] = set()
     if cand_accounts:
         codes = np.array([index.account_code.get(a, -1) for a in cand_accounts])
         codes = codes[codes >= 0]
@@ -264,8 +266,17 @@ def find_rings(dataset, engine=None, *, trace_frame: pd.DataFrame | None = None,
         ok = (index.src >= 0) & (index.dst >= 0)
         ok &= mask[np.where(index.src >= 0, index.src, 0)] & mask[np.where(index.dst >= 0, index.dst, 0)]
         pairs = pd.DataFrame({"s": index.src[ok], "d": index.dst[ok]}).value_counts()
+        suspect = set(mule_flags) | set(acc_reports)
+        pays_collector: set[str] = set()
         for (s, d), n in pairs.items():
-            g.link("a:" + index.accounts[s], "a:" + index.accounts[d], 1.0 + math.log1p(n))
+            src_acc, dst_acc = index.accounts[s], index.accounts[d]
+            g.link("a:" + src_acc, "a:" + dst_acc, 1.0 + math.log1p(n))
+            if src_acc in suspect:
+                flag_ok.add(dst_acc)
+            if dst_acc in collectors:
+                pays_collector.add(src_acc)
+        # a flagged account that only pays the ring's collectors is an unreported victim, not a mule
+        flag_ok -= pays_collector - set(acc_reports)
     step("graph")
 
     names = [None] * len(g.ids)
@@ -281,12 +292,25 @@ def find_rings(dataset, engine=None, *, trace_frame: pd.DataFrame | None = None,
     step("communities")
 
     rings = []
+    def judge(nodes):
+        return _judge(nodes, cfg, mule_flags, sim_flags, acc_reports, phone_reports, holder_of_acc,
+                      holder_of_sim, company, imei_of, hop_of, flag_ok)
+
     for comm in range(membership.max() + 1):
-        nodes = [names[i] for i in np.flatnonzero(membership == comm)]
-        ring = _judge(nodes, cfg, mule_flags, sim_flags, acc_reports, phone_reports, holder_of_acc,
-                      holder_of_sim, company, imei_of, hop_of)
-        if ring is not None:
-            rings.append(ring)
+        members = np.flatnonzero(membership == comm)
+        ring = judge([names[i] for i in members])
+        if ring is None:
+            continue
+        # a ring is a connected group of suspicious members: split off flagged strangers
+        # that only honest accounts tied into the community
+        kept = {"a:" + a for a in ring["accounts"]} | {"m:" + m for m in ring["msisdns"]} | \
+            {"h:" + h for h in ring["holders"]}
+        core = [i for i in members if names[i] in kept or names[i][:2] in ("r:", "i:", "d:")]
+        sub = graph.induced_subgraph(core)
+        for comp in sub.connected_components():
+            part = judge([names[core[j]] for j in comp])
+            if part is not None:
+                rings.append(part)
     rings = _merge_shared_holders(rings)
     # deterministic ring ids: biggest first, then by smallest member
     rings.sort(key=lambda r: (-len(r["accounts"]) - len(r["msisdns"]), min(r["accounts"] | r["msisdns"] | {"~"})))
@@ -340,8 +364,12 @@ def _merge_shared_holders(rings: list[dict]) -> list[dict]:
 
 
 def _judge(nodes, cfg, mule_flags, sim_flags, acc_reports, phone_reports, holder_of_acc, holder_of_sim,
-           company, imei_of, hop_of) -> dict | None:
+           company, imei_of, hop_of, flag_ok) -> dict | None:
     """Keep a community as a ring only with evidence, and only its suspicious members.
+
+    A flagged account counts only when reports or traced money name it, or when it
+    was paid by a flagged or reported account (mules are paid by mules; victims
+    pay collectors and are paid by no one in the ring).
 
     Evidence: two reports; or one report and detector flags; or one report whose
     money was layered through two or more mule accounts (hop 3 and beyond);
@@ -351,7 +379,7 @@ def _judge(nodes, cfg, mule_flags, sim_flags, acc_reports, phone_reports, holder
     accs = [n[2:] for n in nodes if n.startswith("a:")]
     phones = [n[2:] for n in nodes if n.startswith("m:")]
     report_ids = {n[2:] for n in nodes if n.startswith("r:")}
-    flagged_accs = {a for a in accs if a in mule_flags}
+    flagged_accs = {a for a in accs if a in mule_flags and (a in acc_reports or a in flag_ok)}
     flagged_phones = {m for m in phones if m in sim_flags}
     reported_accs = {a for a in accs if acc_reports.get(a)}
     reported_phones = {m for m in phones if phone_reports.get(m)}
