@@ -13,7 +13,11 @@ MULES_COLUMNS = ["bank", "account", "score", "flagged", "reasons"]
 SIMS_COLUMNS = ["msisdn", "score", "flagged", "reasons"]
 
 
-def _open(data, as_of, engine_name: str, steps):
+# What each command reads and validates; the other files only count for the default as-of.
+MULES_TABLES = ("accounts", "transactions", "sims", "reports")
+
+
+def _open(data, as_of, engine_name: str, steps, tables=None):
     from zeroscam.analytics.engine import make_engine
     from zeroscam.exchange.axf import open_dataset
     from zeroscam.kit.errors import ZeroscamError
@@ -22,7 +26,7 @@ def _open(data, as_of, engine_name: str, steps):
         err = ZeroscamError(f"--engine: unknown engine {engine_name!r}: use duckdb or spark")
         err.exit_code = 2
         raise err
-    dataset = open_dataset(data, parse_as_of(as_of), progress=steps)
+    dataset = open_dataset(data, parse_as_of(as_of), progress=steps, tables=tables)
     return dataset, make_engine(engine_name, dataset)
 
 
@@ -32,7 +36,7 @@ def mules(data: DataDir, out: OutFile, as_of: AsOf = None, engine: EngineOpt = "
     from zeroscam.kit.progress import steps
 
     with steps("detect mules", total=9) as progress:
-        dataset, eng = _open(data, as_of, engine, progress)
+        dataset, eng = _open(data, as_of, engine, progress, MULES_TABLES)
         dataset.require("transactions", "detect mules")
         from zeroscam.analytics.detection.mules import detect_mules
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 import duckdb
 import orjson
@@ -89,6 +89,9 @@ class Dataset:
     data_dir: Path
     as_of: datetime | None
     sources: dict[str, Path] = field(default_factory=dict)
+    # Files present in the folder but not read (open_dataset(tables=...)): their
+    # canonical tables are empty; only their latest time counted for the as-of.
+    skipped: dict[str, Path] = field(default_factory=dict)
 
     def has(self, name: str) -> bool:
         """Whether the folder had the file behind table `name`."""
@@ -124,11 +127,18 @@ class Dataset:
 
 
 def open_dataset(data_dir: str | Path, as_of: datetime | str | None = None, *,
-                 con: duckdb.DuckDBPyConnection | None = None, progress=None) -> Dataset:
+                 con: duckdb.DuckDBPyConnection | None = None, progress=None,
+                 tables: Iterable[str] | None = None) -> Dataset:
     """Read, validate and normalise an AXF folder; leave the canonical tables on `dataset.con`.
 
     `as_of` (naive UTC datetime, or an ISO string; no offset = Bangkok) drops
-    every row later than it; the default is the latest timestamp in the data.
+    every row later than it; the default is the latest timestamp in the data,
+    over every file in the folder (also the ones not read).
+    `tables` names the tables to read and validate (None = all; "reports" brings
+    report_contacts and report_transfers). The other files are not validated and
+    their canonical tables stay empty; when no as-of is given, only their time
+    column is scanned (a cheap max) so the default as-of does not depend on
+    which tables a command reads.
     `progress` is anything with `.advance(label)` (e.g. `kit.progress.steps`) or
     a callable taking a label. Raises `DataError` on the first bad row.
     """
@@ -146,14 +156,19 @@ def open_dataset(data_dir: str | Path, as_of: datetime | str | None = None, *,
     con.execute("SET preserve_insertion_order = true")
     # Our own progress bar speaks on a terminal; DuckDB's would print even into pipes and logs.
     con.execute("SET enable_progress_bar = false")
+    wanted = _wanted_tables(tables)
     tick = _ticker(progress)
     try:
         sources: dict[str, Path] = {}
+        skipped: dict[str, Path] = {}
         staged: dict[str, str] = {}
         finals: dict[str, list[tuple[str, str]]] = {}
         for name in BULK_TABLES:
             path = _find_file(data_dir, name)
             if path is None:
+                continue
+            if name not in wanted:
+                skipped[name] = path
                 continue
             sources[name] = path
             reader = _BulkReader(con, name, path)
@@ -161,19 +176,37 @@ def open_dataset(data_dir: str | Path, as_of: datetime | str | None = None, *,
             finals[name] = reader.final
             tick(name)
         reports_path = data_dir / "reports.jsonl"
-        if reports_path.is_file():
+        if reports_path.is_file() and "reports" not in wanted:
+            skipped["reports"] = reports_path
+        elif reports_path.is_file():
             sources["reports"] = reports_path
             _stage_reports(con, reports_path)
             staged["reports"] = "_axf_stage_reports"
             tick("reports")
         if as_of is None:
             as_of = _latest_time(con, staged)
+            skipped_latest = [t for t in (_latest_time_unread(con, n, p) for n, p in skipped.items())
+                              if t is not None]
+            as_of = max([t for t in [as_of, *skipped_latest] if t is not None], default=None)
         _finalise(con, staged, finals, as_of)
         tick("canonical tables")
     except BaseException:
         _drop_scratch(con)
         raise
-    return Dataset(con=con, data_dir=data_dir, as_of=as_of, sources=sources)
+    return Dataset(con=con, data_dir=data_dir, as_of=as_of, sources=sources, skipped=skipped)
+
+
+def _wanted_tables(tables: Iterable[str] | None) -> set[str]:
+    """The bulk tables and/or "reports" to read; None = all."""
+    if tables is None:
+        return set(BULK_TABLES) | {"reports"}
+    wanted = set()
+    for name in tables:
+        name = "reports" if name in ("report_contacts", "report_transfers") else name
+        if name not in BULK_TABLES and name != "reports":
+            raise ValueError(f"unknown AXF table {name!r}")
+        wanted.add(name)
+    return wanted
 
 
 def table_files(data_dir: str | Path) -> dict[str, Path]:
@@ -739,6 +772,87 @@ def _latest_time(con, staged: dict[str, str]) -> datetime | None:
     if not parts:
         return None
     return con.execute(f"SELECT max(t) FROM ({' UNION ALL '.join(parts)})").fetchone()[0]
+
+
+def _latest_time_unread(con, name: str, path: Path) -> datetime | None:
+    """The latest time in a file that is not read: one scan of its time column only.
+
+    Unlike reading, nothing is validated: values that are not timestamps are
+    skipped. The common written forms go through the SQL fast path; the distinct
+    rest through `parse_ts`, the same as the reader.
+    """
+    p = _sql_str(path)
+    if name == "reports":
+        return _latest_report_time(path)
+    column = TIME_COLUMN.get(name)
+    if column is None:
+        return None
+    if path.suffix == ".parquet":
+        header = [r[0] for r in con.execute(f"DESCRIBE SELECT * FROM read_parquet('{p}')").fetchall()]
+    else:
+        with open(path, "rb") as f:
+            first = f.readline()
+        try:
+            header = next(csv.reader([first.decode("utf-8-sig")]), None) or []
+        except UnicodeDecodeError:
+            return None
+    by_key = {}
+    for col in header:
+        by_key.setdefault(col.strip().lower(), col)
+    if column not in by_key:
+        return None
+    if path.suffix == ".parquet":
+        source = f"read_parquet('{p}')"
+    else:
+        names: list[str] = []
+        for col in header:
+            n = col
+            while n in names:
+                n += "_"
+            names.append(n)
+        cols = ", ".join(f"'{_sql_str(n)}': 'VARCHAR'" for n in names)
+        source = (f"read_csv('{p}', delim=',', quote='\"', escape='\"', header=true, auto_detect=false, "
+                  f"columns={{{cols}}}, strict_mode=false, ignore_errors=true, encoding='utf-8')")
+    raw = f"NULLIF(trim(CAST({_ident(by_key[column])} AS VARCHAR)), '')"
+    try:
+        latest, open_values = con.execute(
+            f"SELECT max(t), list(DISTINCT v) FILTER (WHERE t IS NULL AND v IS NOT NULL) FROM "
+            f"(SELECT v, {fast.timestamp('v')} AS t FROM (SELECT {raw} AS v FROM {source}))").fetchone()
+    except duckdb.Error:
+        return None
+    for value in open_values or []:
+        try:
+            t = parse_ts(value)
+        except (ValueError, TypeError, OverflowError):
+            continue
+        latest = t if latest is None or t > latest else latest
+    return latest
+
+
+def _latest_report_time(path: Path) -> datetime | None:
+    """reported_at and transfer times of reports.jsonl, unvalidated (lines that do not parse are skipped)."""
+    latest = None
+    with open(path, "rb") as fh:
+        for line in fh:
+            try:
+                obj = orjson.loads(line)
+            except orjson.JSONDecodeError:
+                continue
+            if not isinstance(obj, dict):
+                continue
+            values = [obj.get("reported_at")]
+            transfers = obj.get("transfers")
+            if isinstance(transfers, list):
+                values += [t.get("ts") for t in transfers if isinstance(t, dict)]
+            for value in values:
+                if not isinstance(value, str):
+                    continue
+                try:
+                    t = parse_ts(value)
+                except (ValueError, TypeError, OverflowError):
+                    continue
+                latest = t if latest is None or t > latest else latest
+    return latest
 
 
 def _finalise(con, staged: dict[str, str], finals: dict[str, list[tuple[str, str]]],
