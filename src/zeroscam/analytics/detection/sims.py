@@ -147,8 +147,10 @@ def blast_rule(feats: pd.DataFrame) -> np.ndarray:
     """Numbers that behave like a farm SIM whether or not anyone named them: a fresh
     SIM (or a number with no registration at all, such as `+697` VoIP) blasting SMS,
     unanswered or very short calls to many distinct strangers, with (almost) no
-    inbound, busier than the dataset's median caller. Uses no label, so it finds farms
-    no report has named; one server number (IoT fleets) or old company pools fail it."""
+    inbound, busier than the dataset's median caller, not registered to a company.
+    Uses no label, so it finds farms no report has named; one server number (IoT
+    fleets) fails it, and company pools (the documented look-alike) are left to the
+    model, where being a company is one feature among others."""
     def col(name):
         return feats[name].to_numpy(np.float64)
 
@@ -161,7 +163,8 @@ def blast_rule(feats: pd.DataFrame) -> np.ndarray:
     with np.errstate(invalid="ignore"):
         return ((col("out_share") >= BLAST_SHARE) & (col("stranger_share") >= BLAST_SHARE)
                 & (col("callees_per_out") >= BLAST_DISTINCT) & (col("n_callees") >= BLAST_MIN_CALLEES)
-                & (touch >= BLAST_TOUCH) & (rate >= BLAST_RATE_X * median_rate) & fresh)
+                & (touch >= BLAST_TOUCH) & (rate >= BLAST_RATE_X * median_rate) & fresh
+                & (col("is_company") != 1))
 
 
 def imei_links(engine) -> pd.DataFrame:
@@ -374,9 +377,12 @@ def score_numbers(feats: pd.DataFrame, links: pd.DataFrame | None = None, *, det
     # the larger of the two rounds let round one's guesses about large company pools
     # through).
     score = prob.copy()
-    score = np.where(rule_victims | rule_blast, np.maximum(score, 0.5), score)
-    # never above 0.5: for calibrated probabilities the F1-optimal cut is F*/2 <= 0.5
+    score = np.where(rule_victims, np.maximum(score, 0.5), score)
+    # never above 0.5: for calibrated probabilities the F1-optimal cut is F*/2 <= 0.5.
+    # Computed before the typology floor: the rule is separate evidence, and its 0.5s
+    # would otherwise pull the cut up to 0.5 for the model's own ranking.
     threshold = min(pu_f1_threshold(score, named), 0.5)
+    score = np.where(rule_blast, np.maximum(score, 0.5), score)
     flagged = score >= threshold
     # A number named by two or more separate reports is flagged whatever the model says.
     flagged |= feats["n_named"].to_numpy() >= 2
