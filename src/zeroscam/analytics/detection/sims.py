@@ -167,6 +167,19 @@ def blast_rule(feats: pd.DataFrame) -> np.ndarray:
                 & (col("is_company") != 1))
 
 
+def fleet_rule(feats: pd.DataFrame) -> np.ndarray:
+    """Numbers of a machine fleet: a holder with more than five SIMs none of which ever
+    reached more than one callee (IoT SIMs reporting to one server). A farm exists to
+    reach many different people, so a registration burst alone must not make these
+    look like one. Label-free, like `blast_rule`."""
+    holder = feats["holder_id"]
+    callees = feats["n_callees"].fillna(0)
+    most = callees.groupby(holder).transform("max")
+    active = feats["n_out"].fillna(0).groupby(holder).transform("max")
+    return ((feats["h_sims"].fillna(0) > NBTC_SIMS_PER_HOLDER) & holder.notna()
+            & (most <= 1) & (active > 0)).to_numpy(bool)
+
+
 def imei_links(engine) -> pd.DataFrame:
     """Distinct (msisdn, imei) pairs: which handsets each number called from."""
     return engine.sql("SELECT DISTINCT caller AS msisdn, imei FROM cdrs "
@@ -383,6 +396,10 @@ def score_numbers(feats: pd.DataFrame, links: pd.DataFrame | None = None, *, det
     # would otherwise pull the cut up to 0.5 for the model's own ranking.
     threshold = min(pu_f1_threshold(score, named), 0.5)
     score = np.where(rule_blast, np.maximum(score, 0.5), score)
+    # an unnamed fleet SIM stays below the cut (the model may still rank it highest
+    # among the honest: it keeps its order, just under the threshold)
+    fleet = fleet_rule(feats) & ~named & ~rule_victims
+    score = np.where(fleet, np.minimum(score, 0.99 * threshold), score)
     flagged = score >= threshold
     # A number named by two or more separate reports is flagged whatever the model says.
     flagged |= feats["n_named"].to_numpy() >= 2
@@ -421,6 +438,6 @@ def score_numbers(feats: pd.DataFrame, links: pd.DataFrame | None = None, *, det
     if details:
         out = pd.concat([out, feats.drop(columns=["msisdn"]),
                          pd.DataFrame({"prob1": prob1, "prob2": prob, "rule_victims": rule_victims,
-                                       "rule_blast": rule_blast,
+                                       "rule_blast": rule_blast, "rule_fleet": fleet,
                                        "threshold": threshold}), neigh], axis=1)
     return out
