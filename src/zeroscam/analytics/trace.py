@@ -763,7 +763,8 @@ def _ring_linked(index: TraceIndex, rows: list[dict]) -> list[dict]:
     Victims who never report leave their money in the ring's accounts too. An
     account that shares an app device or a holder with an account on a report's
     path, still holds money, pays from a ring device (one app device on
-    several holders' accounts) and was paid by a listed account is added to that report's plan, one hop further,
+    several holders' accounts), passes on what it gets as it came, and was
+    paid by a listed account is added to that report's plan, one hop further,
     with the money it holds as `traced_thb` and role `ring_linked`.
     """
     cfg = index.config
@@ -788,6 +789,10 @@ def _ring_linked(index: TraceIndex, rows: list[dict]) -> list[dict]:
             continue
         if not index.mule_like[code] or not _paid_by_ring(index, code, listed):
             continue
+        arrivals = np.flatnonzero(index.ev_kind[index.ptr[code]:index.ptr[code + 1]] == 0)
+        last_in = int(index.ev_ts[index.ptr[code] + arrivals[-1]])
+        if index.forward_share(code, last_in) < cfg.min_forward_share:
+            continue  # a household sharing a phone keeps what it gets; mules pass it on
         seen.add(code)
         base = listed[via]
         bank, _, digits = str(index.accounts[code]).partition("-")
