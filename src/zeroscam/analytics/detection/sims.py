@@ -160,10 +160,13 @@ def blast_rule(feats: pd.DataFrame) -> np.ndarray:
     active = (n_out > 0) & np.isfinite(rate)
     median_rate = float(np.median(rate[active])) if active.any() else np.inf
     fresh = (col("first_use_age_days") <= BLAST_FRESH_DAYS) | (col("is_sim") == 0)
+    # `+697` VoIP costs nothing per number, so rings spread a blast thin over many of
+    # them: the busier-than-usual test is waived for those (twenty strangers still needed)
+    busy = (rate >= BLAST_RATE_X * median_rate) | (col("is_voip697") > 0)
     with np.errstate(invalid="ignore"):
         return ((col("out_share") >= BLAST_SHARE) & (col("stranger_share") >= BLAST_SHARE)
                 & (col("callees_per_out") >= BLAST_DISTINCT) & (col("n_callees") >= BLAST_MIN_CALLEES)
-                & (touch >= BLAST_TOUCH) & (rate >= BLAST_RATE_X * median_rate) & fresh
+                & (touch >= BLAST_TOUCH) & busy & fresh
                 & (col("is_company") != 1))
 
 
