@@ -13,8 +13,11 @@ time (docs/detect-sims.md). How:
 3. A second round feeds each number the first round's scores of its neighbours
    (same handsets, same holder), so a farm's SIMs that no report names are found
    through the ones that are; its score is the final one.
-4. Typology rules (victims called far above the data's base rate; named by
-   reports) add evidence; the flag threshold comes from this dataset's scores.
+4. Typology rules add evidence: victims called far above the data's base rate;
+   named by reports; and two label-free rules — a fresh SIM (or `+697`) blasting
+   many distinct strangers with no inbound is flagged on its own and never taught
+   as a negative, while a many-SIM fleet that only ever reaches one number is
+   held under the cut. The flag threshold comes from this dataset's scores.
 5. Reasons: the rules that fired and the largest LightGBM contributions.
 """
 
