@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -124,18 +123,3 @@ def test_otsu_splits_two_groups():
     t = otsu_threshold(values)
     assert 0.05 < t <= 0.9
 
-
-def test_expected_f1_threshold_follows_the_distribution():
-    from zeroscam.analytics.detection.common import expected_f1_threshold
-
-    confident = np.r_[np.full(10, 0.9), np.full(1000, 0.02)]
-    assert expected_f1_threshold(confident, low=0.3, high=0.5) == 0.5       # only the confident ones
-    assert expected_f1_threshold(confident) == pytest.approx(0.9)
-    middling = np.r_[np.full(10, 0.9), np.full(40, 0.42), np.full(1000, 0.02)]
-    assert expected_f1_threshold(middling, low=0.3, high=0.5) == pytest.approx(0.42)  # many at 0.42: worth flagging
-    weak = np.r_[np.full(10, 0.9), np.full(40, 0.2), np.full(1000, 0.02)]
-    cut = expected_f1_threshold(weak, low=0.3, high=0.5)
-    assert cut == 0.3 and (weak >= cut).sum() == 10  # it would go to 0.2; the floor keeps those out
-    assert expected_f1_threshold(np.r_[np.full(40, 0.25), np.full(100, 0.01)], low=0.3, high=0.5) == 0.3
-    assert expected_f1_threshold(np.zeros(5), low=0.3, high=0.5) == 0.5
-    assert expected_f1_threshold(np.array([]), low=0.3, high=0.5) == 0.5

@@ -239,22 +239,6 @@ def choose_threshold(score: np.ndarray, positive: np.ndarray, *, min_recall: flo
     return float(min(default, max(recall_cut, split)))
 
 
-def expected_f1_threshold(probability: np.ndarray, *, low: float = 0.0, high: float = 1.0) -> float:
-    """The cut that maximises the F1 expected when `probability` is calibrated.
-
-    Flagging the k most probable rows catches sum(top k) positives in expectation
-    out of sum(all) positives, so F1(k) ≈ 2·sum(top k) / (k + sum(all)); the cut is
-    the k-th probability at the best k, clamped to [low, high]. It follows the
-    data: where many rows sit at middling probabilities it goes lower, where few
-    are confident it stays high."""
-    p = np.clip(np.asarray(probability, dtype=np.float64), 0.0, 1.0)
-    if len(p) == 0 or p.sum() <= 0:
-        return float(high)
-    ranked = np.sort(p)[::-1]
-    f1 = 2.0 * np.cumsum(ranked) / (np.arange(1, len(ranked) + 1) + ranked.sum())
-    return float(min(max(ranked[int(np.argmax(f1))], low), high))
-
-
 def noisy_or(*probabilities: np.ndarray) -> np.ndarray:
     """Combine independent pieces of evidence: 1 - Π(1 - p)."""
     out = np.ones_like(np.asarray(probabilities[0], dtype=np.float64))

@@ -28,9 +28,9 @@ import numpy as np
 import pandas as pd
 
 from zeroscam.analytics.detection.common import (
+    choose_threshold,
     clean_label_weights,
     combine_reports,
-    expected_f1_threshold,
     noisy_or,
     prior_corrected,
     pu_crossfit,
@@ -45,8 +45,6 @@ MODEL = {"folds": FOLDS, "max_negatives": 30_000, "params": {"learning_rate": 0.
 # One victim report is moderate evidence on its own (mistaken reports exist);
 # independent victims compound: 1 - (1 - q)^n.
 REPORT_EVIDENCE = 0.4
-# Below this probability an account is never flagged, whatever the distribution.
-FLAG_FLOOR = 0.3
 
 FEATURE_CODES = {
     "pass_ratio": "pass_through", "fwd_1h_share": "pass_through", "fwd_1d_share": "pass_through",
@@ -157,12 +155,8 @@ def detect_mules(dataset, engine) -> pd.DataFrame:
     lifted = other_max > score
     score = np.where(lifted, other_max, score)
 
-    # The cut that maximises expected F1 over the final (calibrated) scores: lower
-    # when many accounts sit at middling evidence, never below FLAG_FLOOR (too
-    # weak to act on) nor above 0.5 (more likely a mule than not is always flagged).
-    # With fewer than five labels the model is barely calibrated: 0.5.
-    threshold = expected_f1_threshold(score, low=FLAG_FLOOR, high=0.5) if labeled.sum() >= 5 else 0.5
-    flagged = score >= threshold
+    threshold = choose_threshold(p_model, labeled)
+    flagged = score >= max(threshold, 0.5) if labeled.sum() >= 5 else score >= 0.5
 
     # reasons: rules that fired, victim reports, then the model's strongest contributions
     rows = np.flatnonzero(flagged)
