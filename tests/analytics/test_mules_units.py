@@ -122,4 +122,3 @@ def test_otsu_splits_two_groups():
     values = np.concatenate([np.full(100, 0.05), np.full(20, 0.9)])
     t = otsu_threshold(values)
     assert 0.05 < t <= 0.9
-
