@@ -4,6 +4,7 @@ and the ratio to a bare DuckDB pass over the same CSV.
     .venv/bin/python bench/bench_mules.py --data path/to/world       # an AXF folder
     .venv/bin/python bench/bench_mules.py --transactions 3000000     # build a world first (not timed)
     .venv/bin/python bench/bench_mules.py --join w1 w2                # …from existing medium worlds
+    .venv/bin/python bench/bench_mules.py --data DIR --reader         # also time the reader alone
 
 Without `--data`, the script simulates `medium` worlds (seeds 1, 2, …) and joins
 them into one folder of about `--transactions` rows (ids prefixed per world), kept
@@ -122,15 +123,31 @@ def build_world(target: int, cache: Path, given: list[Path] | None = None) -> Pa
     return out
 
 
+def time_reader(data: Path) -> None:
+    """open_dataset on every table vs on the mules tables (default as-of: skipped files are scanned)."""
+    from zeroscam.cli.detect import MULES_TABLES
+    from zeroscam.exchange.axf import open_dataset
+
+    for label, tables in (("reader, all tables", None), ("reader, mules tables", MULES_TABLES)):
+        t = time.perf_counter()
+        ds = open_dataset(data, tables=tables)
+        print(f"{label:21s}{time.perf_counter() - t:8.1f} s   as-of {ds.as_of}")
+        ds.con.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", type=Path, help="AXF folder to score (default: build one)")
     parser.add_argument("--transactions", type=int, default=3_000_000, help="size of the built world")
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()), help="where built worlds live")
     parser.add_argument("--join", type=Path, nargs="*", help="existing worlds to join instead of simulating")
+    parser.add_argument("--reader", action="store_true",
+                        help="also time the AXF reader alone: every table vs the tables detect mules reads")
     args = parser.parse_args()
 
     data = args.data or build_world(args.transactions, args.cache, args.join)
+    if args.reader:
+        time_reader(data)
     n = count_rows(data / "transactions.csv")
     work = Path(tempfile.mkdtemp(prefix="mules-bench-out-"))
     try:
