@@ -11,7 +11,7 @@ them into one folder of about `--transactions` rows (ids prefixed per world), ke
 under `--cache` so a second run does not simulate again.
 
 End to end means what the command does: `zeroscam detect mules --data DIR --out
-mules.csv` in a child process — read and validate every AXF table, build the
+mules.csv` in a child process — read and validate the tables it needs (not cdrs/cells), build the
 features, train and cross-fit the models, propagate, explain and write the CSV.
 
 The baseline, measured in the same run on the same transactions.csv, is a bare
