@@ -54,6 +54,13 @@ class RingConfig:
     min_call_contacts: int = 10**9    # (off: pulling numbers in by calls merged rings through their victims)
     max_shared: int = 400             # a handset/device shared by more entities is not a personal link
     suspicious_score: float = 0.5     # detector score that counts as a flag when flagged is absent
+    min_talk_s: int = 60              # a call that talked someone into paying lasts at least this long
+    batch_hours: float = 1.0          # unanchored flagged numbers first used this close together are one batch
+    batch_weight: float = 0.5
+    callers_per_payment: int = 5      # the last numbers that talked to a payer before she paid
+    call_to_pay_days: int = 3         # a call, then the callee pays a ring account within this many days
+    min_called_victims: int = 1       # an account is tied to numbers only when this many payers were called ...
+    min_called_share: float = 0.3     # ... and this share of all who paid it
 
 
 @dataclass
@@ -255,6 +262,14 @@ def find_rings(dataset, engine=None, *, trace_frame: pd.DataFrame | None = None,
         if m in cand_phones:
             for rid in rids:
                 g.link("m:" + m, "r:" + rid, 2.0)
+    # a batch of numbers with no holder and no handset (VoIP) that a ring switched on together
+    for a, b in _voip_batches(eng, {m for m in sim_flags if m in cand_phones and m not in holder_of_sim
+                                    and m not in imei_of}, cfg):
+        g.link("m:" + a, "m:" + b, cfg.batch_weight)
+    # caller -> victim -> paid account: a number that called someone who then paid an account
+    # ties the phone side of a ring to its money side even when no holder, handset or report does
+    for m, acc, n in _called_then_paid(eng, seed_phones & cand_phones, seed_accounts & cand_accounts, cfg):
+        g.link("m:" + m, "a:" + acc, 1.0 + math.log1p(n))
     # money between candidates (aggregated per pair); who among the flagged looks like a victim
     collectors = set(tf.loc[tf["hop"] == 1, "key"]) if len(tf) else set()
     flag_ok: set[str] = set()
@@ -283,7 +298,9 @@ def find_rings(dataset, engine=None, *, trace_frame: pd.DataFrame | None = None,
     for name, i in g.ids.items():
         names[i] = name
     graph = ig.Graph(n=len(names), edges=list(g.edges.keys()))
+    graph.vs["name"] = names
     weights = list(g.edges.values())
+    graph.es["weight"] = weights
     if graph.vcount() == 0:
         return RingResult(pd.DataFrame(columns=RING_COLUMNS), [], evidence)
     part = leidenalg.find_partition(graph, leidenalg.RBConfigurationVertexPartition, weights=weights,
@@ -327,6 +344,69 @@ def find_rings(dataset, engine=None, *, trace_frame: pd.DataFrame | None = None,
     members = pd.DataFrame(rows, columns=RING_COLUMNS)
     step("rings")
     return RingResult(members, summary, evidence)
+
+
+def _sql_list(values) -> str:
+    return ", ".join("'" + str(v).replace("'", "''") + "'" for v in sorted(values))
+
+
+def _called_then_paid(eng, phones: set[str], accounts: set[str], cfg: RingConfig) -> list[tuple[str, str, int]]:
+    """(number, account, victims): people a candidate number called and who then paid a candidate account.
+
+    The callee is identified through the SIM register (her holder id) and her own
+    accounts; a payment within `call_to_pay_days` after a call is tied to the
+    latest candidate number that called her before it (the one that talked her into it). The
+    callee must not be a candidate herself (rings call their own numbers too).
+    """
+    if not phones or not accounts:
+        return []
+    frame = eng.sql(f"""
+        WITH paid AS (
+            SELECT c.caller, t.dst, s.holder_id, t.txn_id,
+                   row_number() OVER (PARTITION BY t.txn_id ORDER BY c.ts DESC, c.caller) AS latest
+            FROM cdrs c
+            JOIN sims s ON s.msisdn = c.callee
+            JOIN accounts a ON a.holder_id = s.holder_id
+            JOIN transactions t ON t.src = a.account AND t.ts >= c.ts
+                 AND t.ts <= c.ts + INTERVAL {int(cfg.call_to_pay_days)} DAY
+            WHERE c.kind = 'voice' AND c.duration_s >= {int(cfg.min_talk_s)}
+              AND c.caller IN ({_sql_list(phones)}) AND c.callee NOT IN ({_sql_list(phones)})
+              AND t.dst IN ({_sql_list(accounts)}) AND a.account NOT IN ({_sql_list(accounts)}))
+        , linked AS (SELECT * FROM paid WHERE latest <= {int(cfg.callers_per_payment)})
+        , per_account AS (
+            SELECT dst, count(DISTINCT holder_id) AS called FROM linked GROUP BY dst)
+        , payers AS (
+            SELECT t.dst, count(DISTINCT t.src) AS payers FROM transactions t
+            WHERE t.dst IN ({_sql_list(accounts)}) AND t.src IS NOT NULL GROUP BY t.dst)
+        SELECT l.caller AS msisdn, l.dst AS account, count(DISTINCT l.holder_id) AS victims,
+               max(pa.called) AS called, max(py.payers) AS payers
+        FROM linked l JOIN per_account pa ON pa.dst = l.dst JOIN payers py ON py.dst = l.dst
+        GROUP BY l.caller, l.dst""")
+    # an account most of whose payers were called by candidate numbers just before is the ring's
+    # collector; a driver or a seller paid by hundreds is called by ring numbers only by chance
+    keep = (frame["called"] >= cfg.min_called_victims) & (frame["called"] >= cfg.min_called_share * frame["payers"])
+    frame = frame[keep]
+    return sorted(zip(frame["msisdn"], frame["account"], frame["victims"].astype(int)))
+
+
+def _voip_batches(eng, phones: set[str], cfg: RingConfig) -> list[tuple[str, str]]:
+    """Pairs of flagged unanchored numbers whose first calls came within `batch_hours` of each other.
+
+    Such numbers have nothing else to tie them (no SIM register entry, no IMEI);
+    a ring buys and starts them as one batch. Each number is linked to the one
+    that started just before it, so a batch becomes a chain, not a clique.
+    """
+    if len(phones) < 2:
+        return []
+    first = eng.sql(f"SELECT caller, min(ts) AS first FROM cdrs WHERE caller IN ({_sql_list(phones)}) "
+                    "GROUP BY caller ORDER BY first, caller")
+    pairs = []
+    times = pd.to_datetime(first["first"]).tolist()
+    callers = first["caller"].tolist()
+    for i in range(1, len(callers)):
+        if (times[i] - times[i - 1]).total_seconds() <= cfg.batch_hours * 3600:
+            pairs.append((callers[i - 1], callers[i]))
+    return pairs
 
 
 def _merge_shared_holders(rings: list[dict]) -> list[dict]:
