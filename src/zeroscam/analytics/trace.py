@@ -83,6 +83,7 @@ class TraceConfig:
     max_device_accounts: int = 50     # a device on more accounts than this is no personal link
     min_forward_share: float = 0.5    # mules pay on most of what they get as it came (one arrival at a time);
                                       # shops pay suppliers out of many sales at once
+    min_outflow_share: float = 0.9    # ... or pool a few arrivals and empty the account within the window
     collector_min_victim_share: float = 0.1  # a paid-by-victim account with fewer reported payers looks honest
     # payments a report does not list: the victim's other payments to known scam accounts
     unlisted_lookback_days: float = 30.0
@@ -338,7 +339,24 @@ class TraceIndex:
             return True
         if hop == 1 and self.victim_payers[acc] < self.config.collector_min_victim_share * self.payers[acc]:
             return False  # paid by many people and hardly any of them victims: an honest seller
-        return self.forward_share(acc, ts) >= self.config.min_forward_share
+        if self.forward_share(acc, ts) >= self.config.min_forward_share:
+            return True
+        # a mule that pools several arrivals before paying on still empties the account quickly
+        return self.outflow_share(acc, ts) >= self.config.min_outflow_share
+
+    def outflow_share(self, acc: int, ts: int) -> float:
+        """Share of what `acc` received from a day before `ts` to `forward_window_h` after it that left
+        again by then (any payment, cash or crypto out)."""
+        a0, a1 = int(self.ptr[acc]), int(self.ptr[acc + 1])
+        day = int(86400 * 1e9)
+        end = ts + int(self.config.forward_window_h * 3600 * 1e9)
+        lo = a0 + int(np.searchsorted(self.ev_ts[a0:a1], ts - day, "left"))
+        hi = a0 + int(np.searchsorted(self.ev_ts[a0:a1], end, "right"))
+        kinds = self.ev_kind[lo:hi]
+        amounts = self.amount[self.ev_row[lo:hi]]
+        received = float(amounts[kinds == 0].sum())
+        sent = float(amounts[kinds != 0].sum())
+        return min(1.0, sent / received) if received >= self.config.lot_floor_thb else 0.0
 
 
 _INDEX_CACHE: "weakref.WeakKeyDictionary[object, TraceIndex]" = weakref.WeakKeyDictionary()
