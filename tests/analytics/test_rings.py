@@ -160,3 +160,53 @@ def test_cli_writes_csv_and_json(tmp_path):
     assert list(frame.columns) == ["entity_type", "entity", "ring_id"]
     assert set(frame["entity_type"]) == {"account", "msisdn", "holder"}
     assert (tmp_path / "rings.json").exists()
+
+
+def _engine_with(tables: dict[str, pd.DataFrame]):
+    import duckdb
+
+    from zeroscam.analytics.engine import DuckDBEngine
+
+    con = duckdb.connect()
+    for name, frame in tables.items():
+        con.register(f"_{name}", frame)
+        con.execute(f"CREATE TABLE {name} AS SELECT * FROM _{name}")
+    return DuckDBEngine(con)
+
+
+def test_talk_then_pay_ties_the_last_talking_number_to_the_paid_account():
+    from zeroscam.analytics.rings import RingConfig, _called_then_paid
+
+    t0 = pd.Timestamp("2025-03-01 10:00")
+    eng = _engine_with({
+        "cdrs": pd.DataFrame({
+            "ts": [t0, t0 + pd.Timedelta(hours=1), t0, t0],
+            "kind": ["voice", "voice", "voice", "sms"],
+            "caller": ["+66610000001", "+66610000002", "+66610000003", "+66610000004"],
+            "callee": ["+66820000001", "+66820000001", "+66820000002", "+66820000002"],
+            "duration_s": [900, 600, 5, 0]}),
+        "sims": pd.DataFrame({"msisdn": ["+66820000001", "+66820000002"], "holder_id": ["V1", "V2"]}),
+        "accounts": pd.DataFrame({"account": ["004-1", "004-2"], "holder_id": ["V1", "V2"]}),
+        "transactions": pd.DataFrame({
+            "txn_id": ["a", "b"], "ts": [t0 + pd.Timedelta(hours=3), t0 + pd.Timedelta(hours=2)],
+            "src": ["004-1", "004-2"], "dst": ["014-9", "014-9"], "amount": [5000.0, 4000.0]}),
+    })
+    phones = {"+66610000001", "+66610000002", "+66610000003", "+66610000004"}
+    cfg = RingConfig(callers_per_payment=1, min_called_victims=1, min_called_share=0.3)
+    # V1 talked to two numbers, the later one talked her into paying; V2's calls were too short to count
+    assert _called_then_paid(eng, phones, {"014-9"}, cfg) == [("+66610000002", "014-9", 1)]
+    # one paying victim of two payers is below a share of 0.6
+    assert _called_then_paid(eng, phones, {"014-9"}, RingConfig(callers_per_payment=1, min_called_victims=1,
+                                                                min_called_share=0.6)) == []
+
+
+def test_voip_batch_links_numbers_started_together_only():
+    from zeroscam.analytics.rings import RingConfig, _voip_batches
+
+    t0 = pd.Timestamp("2025-03-01 10:00")
+    eng = _engine_with({"cdrs": pd.DataFrame({
+        "ts": [t0, t0 + pd.Timedelta(minutes=20), t0 + pd.Timedelta(minutes=50), t0 + pd.Timedelta(days=2)],
+        "caller": ["+6971", "+6972", "+6973", "+6974"]})})
+    pairs = _voip_batches(eng, {"+6971", "+6972", "+6973", "+6974"}, RingConfig(batch_hours=1.0))
+    assert pairs == [("+6971", "+6972"), ("+6972", "+6973")]
+    assert _voip_batches(eng, {"+6971"}, RingConfig()) == []
