@@ -223,3 +223,18 @@ def test_traced_money_is_conserved_and_bounded_by_balances(txns):
     # disjoint seeds together never hold more than the account has at the end
     for acc, held in held_total.items():
         assert held <= index.balances(acc)[-1] + 1e-6
+
+
+def test_mule_that_pools_arrivals_before_paying_on_is_still_followed(tmp_path):
+    # M2 gets the victim's money and other money, then pays the sum on at once and is empty
+    txns = [("T1", 0, "transfer", V1, M1, 30000), ("F1", 10, "transfer", M1, M2, 29500),
+            ("C1", 120, "cash_in", None, M2, 20000), ("P1", 600, "transfer", M2, M3, 49000),
+            ("X1", 620, "cash_out", M3, None, 49000)]
+    ds = open_dataset(write_axf(tmp_path / "d", txns, [report("R1", [dict(minute=0, src=V1, dst=M1,
+                                                                          amount=30000, txn_id="T1")], 2000)]))
+    followed = plan(trace_reports(ds), "R1")
+    assert set(followed) == {M1, M2, M3}
+    assert followed[M3] == pytest.approx(29000.0)  # last in, first out: 500 of hers stays in M2
+    # without the emptying rule the pooled payment stops the trail at M2
+    stopped = plan(trace_reports(ds, config=TraceConfig(min_outflow_share=9.0)), "R1")
+    assert set(stopped) == {M1, M2}
