@@ -294,12 +294,14 @@ def find_rings(dataset, engine=None, *, trace_frame: pd.DataFrame | None = None,
         flag_ok -= pays_collector - set(acc_reports)
     step("graph")
 
-    names = [None] * len(g.ids)
-    for name, i in g.ids.items():
-        names[i] = name
-    graph = ig.Graph(n=len(names), edges=list(g.edges.keys()))
+    # nodes and edges in name order: the same input gives the same communities whatever order
+    # sets, dicts and SQL handed them over in
+    names = sorted(g.ids)
+    new_id = {g.ids[name]: k for k, name in enumerate(names)}
+    edges = sorted(((min(new_id[i], new_id[j]), max(new_id[i], new_id[j])), w) for (i, j), w in g.edges.items())
+    graph = ig.Graph(n=len(names), edges=[e for e, _ in edges])
     graph.vs["name"] = names
-    weights = list(g.edges.values())
+    weights = [w for _, w in edges]
     graph.es["weight"] = weights
     if graph.vcount() == 0:
         return RingResult(pd.DataFrame(columns=RING_COLUMNS), [], evidence)
