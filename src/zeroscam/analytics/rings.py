@@ -54,7 +54,7 @@ class RingConfig:
     min_call_contacts: int = 10**9    # (off: pulling numbers in by calls merged rings through their victims)
     max_shared: int = 400             # a handset/device shared by more entities is not a personal link
     suspicious_score: float = 0.5     # detector score that counts as a flag when flagged is absent
-    min_talk_s: int = 30              # a call that talked someone into paying: a conversation, not a ring-out
+    min_talk_s: int = 20              # a call that talked someone into paying: a conversation, not a ring-out
     batch_hours: float = 1.0          # unanchored flagged numbers first used this close together are one batch
     batch_weight: float = 0.5
     callers_per_payment: int = 5      # the last numbers that talked to a payer before she paid
