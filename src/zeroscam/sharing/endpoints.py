@@ -228,17 +228,28 @@ def get_collection(api_root: str, collection_id: str, request: Request, org: Tax
 
 # ---- objects ---------------------------------------------------------------------
 
+_ALL_FILTERS = ("added_after", "limit", "next", "match[type]", "match[id]", "match[version]",
+                "match[spec_version]")
+
+
+def _read_page(api_root: str, collection_id: str, request: Request, org, session, allow: tuple[str, ...],
+               **query):
+    """The checks every TAXII read shares (Accept, API root, collection access), then one page of
+    what this org may read under TLP. Returns (collection, filters, page)."""
+    _acceptable(request)
+    _api_root(api_root)
+    coll = _collection(collection_id, org)
+    f = repository.Filters.from_query(request.query_params, allow=allow)
+    page = repository.query(session, repository.reader_for(org), coll, f, service.sharing_now(session), **query)
+    return coll, f, page
+
+
 @taxii.get("/{api_root}/collections/{collection_id}/objects/", summary="TAXII get objects")
 def get_objects(api_root: str, collection_id: str, request: Request, org: TaxiiOrg, session: SessionDep,
                 added_after: AddedAfter = None, limit: Limit = None, next: Next = None, match_type: MatchType = None,
                 match_id: MatchId = None, match_version: MatchVersion = None,
                 match_spec_version: MatchSpec = None) -> Response:
-    _acceptable(request)
-    _api_root(api_root)
-    coll = _collection(collection_id, org)
-    f = repository.Filters.from_query(request.query_params, allow=(
-        "added_after", "limit", "next", "match[type]", "match[id]", "match[version]", "match[spec_version]"))
-    page = repository.query(session, repository.reader_for(org), coll, f, service.sharing_now(session))
+    coll, _f, page = _read_page(api_root, collection_id, request, org, session, _ALL_FILTERS)
     _audit_read(session, org, coll, page)
     return taxii_response(_envelope(page), headers=_date_headers(page))
 
@@ -247,13 +258,9 @@ def get_objects(api_root: str, collection_id: str, request: Request, org: TaxiiO
 def get_object(api_root: str, collection_id: str, object_id: str, request: Request, org: TaxiiOrg,
                session: SessionDep, added_after: AddedAfter = None, limit: Limit = None, next: Next = None,
                match_version: MatchVersion = None, match_spec_version: MatchSpec = None) -> Response:
-    _acceptable(request)
-    _api_root(api_root)
-    coll = _collection(collection_id, org)
-    f = repository.Filters.from_query(request.query_params, allow=(
-        "added_after", "limit", "next", "match[version]", "match[spec_version]"))
-    page = repository.query(session, repository.reader_for(org), coll, f, service.sharing_now(session),
-                            object_id=object_id)
+    coll, f, page = _read_page(api_root, collection_id, request, org, session,
+                               ("added_after", "limit", "next", "match[version]", "match[spec_version]"),
+                               object_id=object_id)
     if not page.rows and not f.next and not f.added_after and not f.versions:
         raise NotFound("no such object in this collection")
     _audit_read(session, org, coll, page)
@@ -265,13 +272,9 @@ def get_object(api_root: str, collection_id: str, object_id: str, request: Reque
 def get_versions(api_root: str, collection_id: str, object_id: str, request: Request, org: TaxiiOrg,
                  session: SessionDep, added_after: AddedAfter = None, limit: Limit = None, next: Next = None,
                  match_spec_version: MatchSpec = None) -> Response:
-    _acceptable(request)
-    _api_root(api_root)
-    coll = _collection(collection_id, org)
-    f = repository.Filters.from_query(request.query_params, allow=(
-        "added_after", "limit", "next", "match[spec_version]"))
-    page = repository.query(session, repository.reader_for(org), coll, f, service.sharing_now(session),
-                            object_id=object_id, all_versions_default=True)
+    _coll, f, page = _read_page(api_root, collection_id, request, org, session,
+                                ("added_after", "limit", "next", "match[spec_version]"),
+                                object_id=object_id, all_versions_default=True)
     if not page.rows and not f.next and not f.added_after:
         raise NotFound("no such object in this collection")
     body: dict = {"more": page.more, "versions": [stix.ts(r.modified) for r in page.rows]}
@@ -285,12 +288,7 @@ def get_manifest(api_root: str, collection_id: str, request: Request, org: Taxii
                  added_after: AddedAfter = None, limit: Limit = None, next: Next = None, match_type: MatchType = None,
                  match_id: MatchId = None, match_version: MatchVersion = None,
                  match_spec_version: MatchSpec = None) -> Response:
-    _acceptable(request)
-    _api_root(api_root)
-    coll = _collection(collection_id, org)
-    f = repository.Filters.from_query(request.query_params, allow=(
-        "added_after", "limit", "next", "match[type]", "match[id]", "match[version]", "match[spec_version]"))
-    page = repository.query(session, repository.reader_for(org), coll, f, service.sharing_now(session))
+    _coll, _f, page = _read_page(api_root, collection_id, request, org, session, _ALL_FILTERS)
     body: dict = {"more": page.more}
     if page.next:
         body["next"] = page.next
