@@ -89,6 +89,21 @@ class Conflict(ZeroscamError):
     title = "Conflict"
 
 
+class NotAcceptable(ZeroscamError):
+    status = 406
+    title = "Not acceptable"
+
+
+class TooLarge(ZeroscamError):
+    status = 413
+    title = "Payload too large"
+
+
+class UnsupportedMediaType(ZeroscamError):
+    status = 415
+    title = "Unsupported media type"
+
+
 class RateLimited(ZeroscamError):
     status = 429
     title = "Too many requests"

@@ -23,7 +23,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from zeroscam.kit.db import get_session
-from zeroscam.kit.errors import Conflict, DataError, Forbidden, NotFound, Unauthorized, ZeroscamError
+from zeroscam.kit.errors import (
+    Conflict,
+    DataError,
+    Forbidden,
+    NotAcceptable,
+    NotFound,
+    TooLarge,
+    Unauthorized,
+    UnsupportedMediaType,
+    ZeroscamError,
+)
 from zeroscam.kit.timeutil import utcnow
 from zeroscam.members import service as members
 from zeroscam.members.auth import OrgDep
@@ -34,21 +44,6 @@ from zeroscam.sharing.models import SubmissionStatus
 TAXII_MEDIA = "application/taxii+json;version=2.1"
 API_ROOT = "api1"
 MAX_CONTENT_LENGTH = 10 * 1024 * 1024
-
-
-class NotAcceptable(ZeroscamError):
-    status = 406
-    title = "Not acceptable"
-
-
-class UnsupportedMediaType(ZeroscamError):
-    status = 415
-    title = "Unsupported media type"
-
-
-class TooLarge(ZeroscamError):
-    status = 413
-    title = "Payload too large"
 
 
 class TaxiiJSON(Response):
