@@ -45,6 +45,11 @@ MODEL = {"folds": FOLDS, "max_negatives": 30_000, "params": {"learning_rate": 0.
 # One victim report is moderate evidence on its own (mistaken reports exist);
 # independent victims compound: 1 - (1 - q)^n.
 REPORT_EVIDENCE = 0.4
+# A report naming an account that few people pay is strong evidence on its own (the
+# victim is a sizeable share of its payers: a collector); a report naming an account
+# paid by hundreds (a driver, a shop) is weak — that is where mistaken reports land.
+REPORT_ALONE = {"concentrated": 0.6, "diluted": 0.35}
+REPORTER_SHARE = 0.05
 
 FEATURE_CODES = {
     "pass_ratio": "pass_through", "fwd_1h_share": "pass_through", "fwd_1d_share": "pass_through",
@@ -146,7 +151,9 @@ def detect_mules(dataset, engine) -> pd.DataFrame:
 
     independent = np.maximum(n_victims, np.minimum(n_reports, 1))
     receiver_ok = X["exchange"].to_numpy() == 0
-    score, p_money, p_device = _with_graph(feats, p_model, independent, receiver_ok)
+    reporter_share = independent / np.maximum(np.nan_to_num(X["in_cp"].to_numpy()), 1.0)
+    alone = np.where(reporter_share >= REPORTER_SHARE, REPORT_ALONE["concentrated"], REPORT_ALONE["diluted"])
+    score, p_money, p_device = _with_graph(feats, p_model, independent, receiver_ok, alone)
 
     # person level: a confident mule account lifts its holder's other accounts
     holder = frame["holder_id"].to_numpy()
@@ -222,12 +229,13 @@ HOP_DAMPING = 0.9   # each hop away from the evidence is a little weaker
 HOPS = 4
 
 
-def _with_graph(feats, p_model: np.ndarray, independent: np.ndarray, receiver_ok: np.ndarray):
+def _with_graph(feats, p_model: np.ndarray, independent: np.ndarray, receiver_ok: np.ndarray,
+                alone: np.ndarray):
     """Behaviour + reports + evidence over money and devices → (score, money, device)."""
-    score = combine_reports(p_model, independent)
+    score = combine_reports(p_model, independent, alone=alone)
     p_money, p_device = _propagate(feats, score, receiver_ok=receiver_ok,
-                                   base=lambda g: combine_reports(noisy_or(p_model, g), independent))
-    score = combine_reports(noisy_or(p_model, np.maximum(p_money, p_device)), independent)
+                                   base=lambda g: combine_reports(noisy_or(p_model, g), independent, alone=alone))
+    score = combine_reports(noisy_or(p_model, np.maximum(p_money, p_device)), independent, alone=alone)
     return score, p_money, p_device
 
 
