@@ -6,7 +6,7 @@ Times become naive UTC (docs/internals.md); accounts `BANK-DIGITS`; numbers E.16
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -171,6 +171,7 @@ class Named:
     accounts: set[str]
     phones: set[str]
     report_ids: set[str]
+    accounts_by_report: dict[str, set[str]] = field(default_factory=dict)  # report_id → accounts it names
 
 
 def named_by_reports(data_dir: str | Path, as_of: datetime | None) -> Named:
@@ -179,8 +180,9 @@ def named_by_reports(data_dir: str | Path, as_of: datetime | None) -> Named:
     accounts: set[str] = set()
     phones: set[str] = set()
     ids: set[str] = set()
+    by_report: dict[str, set[str]] = {}
     if not path.exists():
-        return Named(accounts, phones, ids)
+        return Named(accounts, phones, ids, by_report)
     with open(path, "rb") as fh:
         for n, line in enumerate(fh, start=1):
             if not line.strip():
@@ -192,18 +194,22 @@ def named_by_reports(data_dir: str | Path, as_of: datetime | None) -> Named:
                 raise DataError(f"bad report: {exc}", file=str(path), line=n) from exc
             if as_of is not None and at > as_of:
                 continue
-            ids.add(str(rep.get("report_id")))
+            rid = str(rep.get("report_id"))
+            ids.add(rid)
+            mine = by_report.setdefault(rid, set())
             for t in rep.get("transfers") or []:
                 key = account_key(t.get("to_bank"), t.get("to_account"))
                 if key:
                     accounts.add(key)
+                    mine.add(key)
             for c in rep.get("contacts") or []:
                 if c.get("type") == "bank_account":
                     key = try_normalize("bank_account", c.get("value"))
                     if key:
                         accounts.add(key)
+                        mine.add(key)
                 elif c.get("type") == "phone":
                     key = phone_key(c.get("value"))
                     if key:
                         phones.add(key)
-    return Named(accounts, phones, ids)
+    return Named(accounts, phones, ids, by_report)

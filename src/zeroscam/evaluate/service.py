@@ -97,8 +97,24 @@ def held_by_account(scam: pd.DataFrame, as_of: datetime) -> pd.DataFrame:
     return bal.rename("held").reset_index()
 
 
-def score_trace(truth: Truth, trace: pd.DataFrame, as_of: datetime) -> dict:
-    """How much of each reported victim's money the trace followed, and how much held money it lists."""
+def mistaken_named(truth: Truth, named: Named | None, as_of: datetime) -> set[str]:
+    """Accounts that mistaken reports filed by `as_of` name themselves (their transfers' receivers and bank
+    account contacts; the truth's `target_account` when the reports file is not at hand)."""
+    reports = truth.reports[(truth.reports["reported_at"] <= as_of) & (truth.reports["mistaken"] == "1")]
+    out = set(reports["target_account"].dropna()) if "target_account" in reports.columns else set()
+    if named is not None:
+        for rid in reports["report_id"]:
+            out |= named.accounts_by_report.get(str(rid), set())
+    return out
+
+
+def score_trace(truth: Truth, trace: pd.DataFrame, as_of: datetime, named: Named | None = None) -> dict:
+    """How much of each reported victim's money the trace followed, and how much held money it lists.
+
+    `innocent_listed` counts every listed account that is not a ring's; `innocent_named_by_mistaken` those
+    of them that a mistaken report itself names (an honest seller the victim paid), `innocent_beyond_mistaken`
+    the others — the trace's own mistakes.
+    """
     reports = truth.reports[(truth.reports["reported_at"] <= as_of)]
     real = reports[reports["mistaken"] != "1"]
     scam = truth.scam_txns
@@ -128,6 +144,11 @@ def score_trace(truth: Truth, trace: pd.DataFrame, as_of: datetime) -> dict:
     held_all = held.groupby("account")["held"].sum()
     criminal = set(truth.accounts["account"])
     innocent = all_listed - criminal
+    beyond = innocent - mistaken_named(truth, named, as_of)
+    # scam money held in rings that at least one real report is about (the rest no report can lead to)
+    reported_rings = set(real["ring_id"].dropna()) if "ring_id" in real.columns else set()
+    ring_of = dict(zip(truth.accounts["account"], truth.accounts["ring_id"]))
+    held_rr = held_all[[ring_of.get(a) in reported_rings for a in held_all.index]]
     shares = [r["path_share"] for r in per_report if r["path_share"] is not None]
     return {
         "reports": len(real), "reports_traced": int(sum(1 for r in real["report_id"] if r in traced)),
@@ -138,8 +159,14 @@ def score_trace(truth: Truth, trace: pd.DataFrame, as_of: datetime) -> dict:
         "held_share_all": round(float(held_all[held_all.index.isin(all_listed)].sum()) / float(held_all.sum()), 4)
         if float(held_all.sum()) else None,
         "held_all_thb": round(float(held_all.sum()), 2),
+        "held_share_all_reported_rings": round(float(held_rr[held_rr.index.isin(all_listed)].sum())
+                                               / float(held_rr.sum()), 4) if float(held_rr.sum()) else None,
+        "held_all_reported_rings_thb": round(float(held_rr.sum()), 2),
         "accounts_listed": len(all_listed), "innocent_listed": len(innocent),
         "innocent_by_kind": _fp_by_kind(innocent, truth.lookalike_accounts, "account"),
+        "innocent_named_by_mistaken": len(innocent) - len(beyond), "innocent_beyond_mistaken": len(beyond),
+        "innocent_beyond_mistaken_by_kind": _fp_by_kind(beyond, truth.lookalike_accounts, "account"),
+        "innocent_beyond_mistaken_accounts": sorted(beyond),
         "per_report": per_report,
     }
 
@@ -220,7 +247,7 @@ def evaluate(truth: Truth, data_dir: str | Path, as_of: datetime | None = None, 
     if sims is not None:
         result["sims"] = score_sims(truth, sims, named, as_of)
     if trace is not None:
-        result["trace"] = score_trace(truth, trace, as_of)
+        result["trace"] = score_trace(truth, trace, as_of, named)
     if rings is not None:
         result["rings"] = score_rings(truth, rings, as_of)
     return result
