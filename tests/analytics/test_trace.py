@@ -124,8 +124,12 @@ def test_report_without_txn_id_matches_the_closest_transfer(tmp_path):
             ("FA", 3, "transfer", M1, M2, 35012), ("FB", 603, "transfer", M1, M3, 35000)]
     ds = open_dataset(write_axf(tmp_path / "d", txns,
                                 [report("R1", [dict(minute=110, src=V1, dst=M1, amount=35000)])]))
-    frame = trace_reports(ds)
+    frame = trace_reports(ds, ring_linked=False)
     assert plan(frame, "R1") == {M1: 35012.0, M2: 35012.0}
+    # M1 passed the other (unreported) victim's 35,000 on whole to M3, which still holds it: the ring's
+    # money, listed with the money it holds
+    ring = trace_reports(ds)
+    assert ring[ring["role"] == "ring_flow"]["account"].tolist() == [M3.split("-")[1]]
 
 
 def test_unmatched_transfer_still_names_the_paid_account(tmp_path):

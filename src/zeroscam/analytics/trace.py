@@ -144,6 +144,8 @@ class TraceIndex:
         self._balance_cache: dict[int, np.ndarray] = {}
         self._alloc_cache: dict[int, tuple[dict, dict]] = {}
         self._forward_share: dict[int, dict[int, float]] = {}
+        self._sources_cache: dict[int, dict[int, list[tuple[int, float]]]] = {}
+        self._holder_of: dict[int, str] | None = None
 
     def lookup_txns(self, txn_ids) -> None:
         """Learn the rows of these txn_ids (one query; remembered)."""
@@ -295,6 +297,62 @@ class TraceIndex:
         self._forward_share[acc] = forwarded
         self._alloc_cache[acc] = (goes, remaining)
         return goes, remaining
+
+    def sources(self, acc: int) -> dict[int, list[tuple[int, float]]]:
+        """Where each payment of `acc` came from: {out-event: [(in-event, baht)]} (the allocation reversed)."""
+        cached = self._sources_cache.get(acc)
+        if cached is None:
+            cached = {}
+            for p, outs in self.allocation(acc)[0].items():
+                for e, amt in outs:
+                    cached.setdefault(e, []).append((p, amt))
+            if len(self._sources_cache) > 50_000:
+                self._sources_cache.clear()
+            self._sources_cache[acc] = cached
+        return cached
+
+    def holder_of(self, acc: int):
+        """The holder id of an account (the account code itself when the data gives none)."""
+        if self._holder_of is None:
+            self._holder_of = {c: h for h, cs in self.holder_accounts.items() for c in cs}
+        return self._holder_of.get(acc, acc)
+
+    def out_event(self, acc: int, row: int) -> int:
+        """Position of the "out" event of transaction `row` among `acc`'s events."""
+        a0, a1 = int(self.ptr[acc]), int(self.ptr[acc + 1])
+        e = a0 + int(np.searchsorted(self.ev_ts[a0:a1], self.ts[row], "left"))
+        while e < a1 and self.ev_ts[e] == self.ts[row]:
+            if self.ev_row[e] == row and self.ev_kind[e] == 1:
+                return e
+            e += 1
+        return -1
+
+    def is_forward(self, acc: int, e: int) -> bool:
+        """Does payment `e` of `acc` pass on money that just came from someone else, as a mule does?
+
+        At least `1 - max_cut` of it came from arrivals of the last `forward_window_h` paid by other
+        holders, and one of those arrivals goes on (nearly) whole: a person spending from her pay, or
+        paying a bill from what a relative sent, passes on a part; a mule passes on what it got.
+        """
+        if e < 0:
+            return False
+        cfg = self.config
+        keep = 1.0 - cfg.max_cut
+        window = int(cfg.forward_window_h * 3600 * 1e9)
+        t, me = self.ev_ts[e], self.holder_of(acc)
+        covered, whole = 0.0, False
+        for p, taken in self.sources(acc).get(e, ()):
+            row = self.ev_row[p]
+            src = int(self.src[row])
+            if t - self.ev_ts[p] > window or src < 0 or self.holder_of(src) == me:
+                continue
+            covered += taken
+            whole |= taken >= keep * self.amount[row]
+        return whole and covered >= keep * self.amount[self.ev_row[e]]
+
+    def held_now(self, acc: int) -> float:
+        bal = self.balances(acc)
+        return float(bal[-1]) if len(bal) else 0.0
 
     def forward_share(self, acc: int, ts: int) -> float:
         """Share of what `acc` received around `ts` that it paid on as single recent arrivals.
@@ -582,6 +640,7 @@ class _Reached:
     crypto: float = 0.0
     endpoint: bool = False
     stopped: bool = False       # money not followed on: the account does not behave like a mule
+    followed: bool = False      # money followed on from it at least once (it behaved like a mule)
     unfollowed: float = 0.0     # what left to accounts not followed (not a mule, or too small)
 
 
@@ -618,6 +677,7 @@ def _trace_seeds(index: TraceIndex, seeds: list[tuple[int, int, float, int]]) ->
             continue
         follow = index.passes_through(acc, pos, ts, hop=hop)
         r.stopped |= not follow
+        r.followed |= follow
         goes, remaining = index.allocation(acc)
         share = amount / index.amount[index.ev_row[pos]]
         r.held += remaining.get(pos, 0.0) * share
@@ -653,6 +713,7 @@ def _report_rows(index: TraceIndex, report_id: str, reached: dict[int, _Reached]
             "held_thb": round(r.held, 2), "cashed_out_thb": round(r.cashed_out, 2),
             "crypto_thb": round(r.crypto, 2),
             "role": "paid_by_victim" if r.hop == 1 else ("holding" if r.held >= floor else "pass_through"),
+            "_follow": r.followed,   # internal: the ring-linked rules start only from accounts that behave like mules
         })
     return rows
 
@@ -724,7 +785,6 @@ def _unlisted_payments(index: TraceIndex, matched: list[dict], victim: dict) -> 
         return []
     since = (min(times) if times else until) - int(cfg.unlisted_lookback_days * 86400 * 1e9)
     anchors = np.array(times or [until], dtype=np.int64)
-    suspect = (index.named | index.mule_like) & ~index.endpoint
     used = set(rows)
     found = []
     for acc in sorted(codes):
@@ -736,11 +796,17 @@ def _unlisted_payments(index: TraceIndex, matched: list[dict], victim: dict) -> 
                 continue
             row = int(index.ev_row[e])
             dst = int(index.dst[row])
-            if dst < 0 or row in used or not suspect[dst] or dst in codes or index.shop_like(dst):
+            if dst < 0 or row in used or index.endpoint[dst] or dst in codes or index.shop_like(dst):
                 continue
-            found.append((int(np.abs(anchors - index.ts[row]).min()), row))
+            if index.named[dst]:
+                tier = 0
+            elif index.mule_like[dst] and _passes_on(index, dst, int(index.ts[row])):
+                tier = 1  # a ring device's account that passed the money on; a friend sharing a phone keeps it
+            else:
+                continue
+            found.append((tier, int(np.abs(anchors - index.ts[row]).min()), row))
     picked = []
-    for _, row in sorted(found):
+    for _, _, row in sorted(found):
         amount = index.amount[row]
         if amount > budget * 1.05 + cfg.match_amount_abs:
             continue
@@ -749,6 +815,13 @@ def _unlisted_payments(index: TraceIndex, matched: list[dict], victim: dict) -> 
         if budget < max(cfg.floor_thb, cfg.floor_share * float(loss)):
             break
     return picked
+
+
+def _passes_on(index: TraceIndex, acc: int, ts: int) -> bool:
+    """Did `acc` pass on what it received around `ts` (single arrivals forwarded, or emptied)?"""
+    cfg = index.config
+    return index.forward_share(acc, ts) >= cfg.min_forward_share or \
+        index.outflow_share(acc, ts) >= cfg.min_outflow_share
 
 
 def _plan_rows(index: TraceIndex, report_id: str, transfers: list[dict], victim: dict | None) -> list[dict]:
@@ -761,63 +834,142 @@ def _plan_rows(index: TraceIndex, report_id: str, transfers: list[dict], victim:
     return _report_rows(index, report_id, reached) + _unseen_accounts(index, matched, report_id)
 
 
+def _listed(index: TraceIndex, rows: list[dict]) -> dict[int, dict]:
+    """Accounts on the reports' paths: code → the row of its lowest hop, with the earliest arrival and
+    whether money was followed on from it in any report."""
+    listed: dict[int, dict] = {}
+    for r in sorted(rows, key=lambda r: r["hop"]):
+        code = index.account_code.get(f"{r['bank']}-{r['account']}")
+        if code is None:
+            continue
+        if code not in listed:
+            listed[code] = dict(r)
+        else:
+            first = listed[code]
+            first["first_in_ts"] = min(first["first_in_ts"], r["first_in_ts"])
+            first["_follow"] = first.get("_follow", False) or r.get("_follow", False)
+    return listed
+
+
+def _ring_row(index: TraceIndex, code: int, base: dict, held: float, first: int, role: str) -> dict:
+    bank, _, digits = str(index.accounts[code]).partition("-")
+    return {"report_id": base["report_id"], "hop": int(base["hop"]) + 1, "bank": bank, "account": digits,
+            "traced_thb": round(held, 2), "first_in_ts": int(first), "held_thb": round(held, 2),
+            "cashed_out_thb": 0.0, "crypto_thb": 0.0, "role": role}
+
+
+def _could_hold(index: TraceIndex, code: int, seen: set[int], victims: set[int]) -> float:
+    """What `code` holds at the as-of time, or 0 when it must not be held (listed already, an honest
+    endpoint or shop, a reporting victim's own account, or too little to hold)."""
+    if code < 0 or code in seen or code in victims or index.endpoint[code] or index.shop_like(code):
+        return 0.0
+    held = index.held_now(code)
+    return held if held >= index.config.floor_thb else 0.0
+
+
 def _paid_by_ring(index: TraceIndex, code: int, listed: dict[int, dict]) -> bool:
-    """Did `code` receive real money (not a test credit) from an account on a report's path,
-    after scam money first reached that account (so not an owner's own transfers from before a sale)?"""
-    a0, a1 = index.ptr[code], index.ptr[code + 1]
-    for e in range(a0, a1):
-        if index.ev_kind[e] == 0:
-            row = index.ev_row[e]
-            src = int(index.src[row])
-            if src >= 0 and index.amount[row] >= index.config.lot_floor_thb and src in listed and \
-                    index.ts[row] >= listed[src]["first_in_ts"]:
-                return True
+    """Did `code` receive, from an account on a report's path that behaves like a mule, a payment of at
+    least the listing floor that passed on money that account had just received (after scam money first
+    reached it)? A sold account's owner paying himself from before the sale, or a mule's small gift,
+    does not count."""
+    floor = index.config.floor_thb
+    for e in range(int(index.ptr[code]), int(index.ptr[code + 1])):
+        if index.ev_kind[e] != 0:
+            continue
+        row = int(index.ev_row[e])
+        src = int(index.src[row])
+        base = listed.get(src)
+        if base is None or not base.get("_follow") or index.amount[row] < floor or \
+                index.ts[row] < base["first_in_ts"]:
+            continue
+        if index.is_forward(src, index.out_event(src, row)):
+            return True
     return False
 
 
-def _ring_linked(index: TraceIndex, rows: list[dict]) -> list[dict]:
+def _ring_linked(index: TraceIndex, rows: list[dict], victims: set[int] = frozenset()) -> list[dict]:
     """Accounts of the same ring as the listed ones that hold money no report traced.
 
-    Victims who never report leave their money in the ring's accounts too. An
-    account that shares an app device or a holder with an account on a report's
-    path, still holds money, pays from a ring device (one app device on
-    several holders' accounts), passes on what it gets as it came, and was
-    paid by a listed account is added to that report's plan, one hop further,
-    with the money it holds as `traced_thb` and role `ring_linked`.
+    Victims who never report leave their money in the ring's accounts too. Two rules, each asking
+    for what a bank would need to freeze an account no victim named — money from the ring, and
+    behaving like the ring's accounts:
+
+    * **linked** (role `ring_linked`): shares an app device or a holder with a listed account that
+      passes money on, pays from a ring device, passes on what it gets as it came, and received from
+      a listed mule a forward of money that mule had just received (`_paid_by_ring`);
+    * **money** (role `ring_flow`): received from a listed mule, after scam money reached it, a
+      payment that passed on what the mule had just received from someone else (downstream); or
+      passed on into a layering account (one a report's money reached only through mules, hop 2 and
+      later) money it had itself just received from someone else (upstream: the collector of a victim
+      who did not report). A victim paying a collector pays from her own money, a person paying a
+      mule's shop pays part of her pay: neither is a forward (`TraceIndex.is_forward`).
+
+    Both list only accounts that still hold at least the listing floor, never honest endpoints or
+    shops, never a reporting victim's own accounts. `traced_thb` is the money the account holds.
     """
     cfg = index.config
-    listed: dict[int, dict] = {}
-    for r in rows:
-        code = index.account_code.get(f"{r['bank']}-{r['account']}")
-        if code is not None and code not in listed:
-            listed[code] = r
+    listed = _listed(index, rows)
     if not listed:
         return []
-    links = list(index.shared_devices(sorted(listed)))
-    holder_of = {c: h for h, cs in index.holder_accounts.items() for c in cs if c in listed}
-    for code, holder in holder_of.items():
-        links.extend((other, code) for other in index.holder_accounts.get(holder, ()) if other != code)
     out, seen = [], set(listed)
+    # linked by a shared device or holder
+    followed = sorted(c for c, r in listed.items() if r.get("_follow"))
+    links = list(index.shared_devices(followed)) if followed else []
+    for code in followed:
+        holder = index.holder_of(code)
+        links.extend((other, code) for other in index.holder_accounts.get(holder, ()) if other != code)
     for code, via in sorted(links):
-        if code in seen or index.endpoint[code] or index.shop_like(code):
-            continue
-        bal = index.balances(code)
-        held = float(bal[-1]) if len(bal) else 0.0
-        if held < cfg.floor_thb:
-            continue
-        if not index.mule_like[code] or not _paid_by_ring(index, code, listed):
+        held = _could_hold(index, code, seen, victims)
+        if not held or not index.mule_like[code] or not _paid_by_ring(index, code, listed):
             continue
         arrivals = np.flatnonzero(index.ev_kind[index.ptr[code]:index.ptr[code + 1]] == 0)
         last_in = int(index.ev_ts[index.ptr[code] + arrivals[-1]])
         if index.forward_share(code, last_in) < cfg.min_forward_share:
             continue  # a household sharing a phone keeps what it gets; mules pass it on
         seen.add(code)
-        base = listed[via]
-        bank, _, digits = str(index.accounts[code]).partition("-")
-        first = index.ev_ts[index.ptr[code]]
-        out.append({"report_id": base["report_id"], "hop": int(base["hop"]) + 1, "bank": bank, "account": digits,
-                    "traced_thb": round(held, 2), "first_in_ts": int(first), "held_thb": round(held, 2),
-                    "cashed_out_thb": 0.0, "crypto_thb": 0.0, "role": "ring_linked"})
+        out.append(_ring_row(index, code, listed[via], held, index.ev_ts[index.ptr[code]], "ring_linked"))
+    # linked by money: forwards out of listed mules, forwards into listed layering accounts
+    day = int(86400 * 1e9)
+    found: dict[int, tuple[int, int]] = {}   # account → (first linking payment ts, listed account)
+    for code in sorted(listed):
+        base = listed[code]
+        a0, a1 = int(index.ptr[code]), int(index.ptr[code + 1])
+        since = int(base["first_in_ts"]) - day
+        lo = a0 + int(np.searchsorted(index.ev_ts[a0:a1], since, "left"))
+        for e in range(lo, a1):
+            row = int(index.ev_row[e])
+            if index.amount[row] < cfg.floor_thb or index.channel[row] != CH_OTHER:
+                continue
+            if index.ev_kind[e] == 1:      # downstream: the listed mule passed money on to `other`
+                other = int(index.dst[row])
+                if not base.get("_follow") or other in found or not _could_hold(index, other, seen, victims):
+                    continue
+                if index.is_forward(code, e):
+                    found[other] = (int(index.ts[row]), code)
+            else:                          # upstream: `other` passed money on into a layering account
+                other = int(index.src[row])
+                if base["hop"] < 2 or other in found or not _could_hold(index, other, seen, victims):
+                    continue
+                if index.is_forward(other, index.out_event(other, row)):
+                    found[other] = (int(index.ts[row]), code)
+    for other, (when, via) in sorted(found.items()):
+        seen.add(other)
+        out.append(_ring_row(index, other, listed[via], _could_hold(index, other, set(), set()), when, "ring_flow"))
+    return out
+
+
+def _victim_accounts(index: TraceIndex, transfers: dict[str, list[dict]], victims: dict[str, dict]) -> set[int]:
+    """The reporting victims' own accounts (those they paid from, and all of their holder ids')."""
+    out = set()
+    for items in transfers.values():
+        for t in items:
+            src = t.get("src")
+            if isinstance(src, str) and src in index.account_code:
+                out.add(index.account_code[src])
+    for v in victims.values():
+        holder = v.get("victim_holder_id")
+        if isinstance(holder, str):
+            out.update(index.holder_accounts.get(holder, ()))
     return out
 
 
@@ -873,7 +1025,7 @@ def trace_reports(dataset, engine=None, report_ids: list[str] | None = None, *,
         if progress is not None:
             progress.advance("trace")
     if ring_linked:
-        rows.extend(_ring_linked(index, rows))
+        rows.extend(_ring_linked(index, rows, _victim_accounts(index, transfers, victims)))
     return _frame(rows)
 
 
