@@ -210,3 +210,45 @@ def test_voip_batch_links_numbers_started_together_only():
     pairs = _voip_batches(eng, {"+6971", "+6972", "+6973", "+6974"}, RingConfig(batch_hours=1.0))
     assert pairs == [("+6971", "+6972"), ("+6972", "+6973")]
     assert _voip_batches(eng, {"+6971"}, RingConfig()) == []
+
+
+def test_money_ties_pull_in_missed_mules_not_victims_nor_own_accounts():
+    from zeroscam.analytics.rings import RingConfig, _money_ties
+    from zeroscam.analytics.trace import TraceIndex
+
+    rows = []
+
+    def pay(hours, src, dst, amount, channel="transfer"):
+        rows.append({"txn_id": f"T{len(rows)}", "ts": pd.Timestamp("2025-03-01 08:00") + pd.Timedelta(hours=hours),
+                     "src": src, "dst": dst, "amount": float(amount), "channel": channel})
+
+    ring = {"014-C", "002-X"}                      # flagged collector and cash-out
+    for k in range(3):                             # L: an unflagged layer between them
+        pay(10 + k, "014-C", "006-L", 9000)
+        pay(10.2 + k, "006-L", "002-X", 8800)
+    for k in range(2):                             # K: an unflagged collector feeding L
+        pay(20 + k, f"004-V{k}", "011-K", 5000)
+        pay(20.3 + k, "011-K", "006-L", 4900)
+        pay(20.5 + k, "006-L", "002-X", 4800)
+    pay(30, "002-X", "025-T", 5)                   # T: tested with a tiny credit, then forwards a victim's money
+    pay(31, "004-V7", "025-T", 3000)
+    pay(31.5, "025-T", "014-C", 2950)
+    pay(0, "030-E", "069-W", 30000)                # W: a victim paying from her salary days later
+    pay(120, "069-W", "014-C", 12000)
+    pay(150, "069-W", "014-C", 12000)
+    pay(160, "069-W", "033-M", 4000)
+    pay(40, "014-C", "014-O", 3000)                # O: the collector's holder's own other account
+    pay(41, "014-C", "014-O", 3000)
+    pay(42, "014-O", "033-M", 5500)
+    for k in range(30):                            # M: a shop everyone pays
+        pay(k, f"030-P{k}", "033-M", 400)
+    pay(44, "014-C", "033-M", 400)
+    index = TraceIndex.from_frame(pd.DataFrame(rows))
+    holders = {"014-C": "H1", "014-O": "H1"}
+    tied = _money_ties(index, ring, set(), RingConfig(), holders)
+    assert tied == {"006-L", "011-K", "025-T"}
+    # K is tied only through L: one round is not enough
+    assert _money_ties(index, ring, set(), RingConfig(tie_rounds=1), holders) == {"006-L", "025-T"}
+    # without the holder register, the own account looks like a layer
+    assert "014-O" in _money_ties(index, ring, set(), RingConfig(), None)
+    assert "006-L" not in _money_ties(index, ring, {"006-L"}, RingConfig(), holders)

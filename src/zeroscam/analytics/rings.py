@@ -61,6 +61,13 @@ class RingConfig:
     call_to_pay_days: int = 3         # a call, then the callee pays a ring account within this many days
     min_called_victims: int = 1       # an account is tied to numbers only when this many payers were called ...
     min_called_share: float = 0.3     # ... and this share of all who paid it
+    tie_rounds: int = 2               # money ties: rounds of pulling unflagged accounts in by money flow
+    tie_share: float = 0.5            # ... most of its money in comes from the ring, or most of its money out goes to it
+    tie_pass: tuple[float, float] = (0.8, 1.25)  # ... and it moved on about what it received (out / in)
+    tie_forward_hours: float = 24.0   # ... payments into the ring covered by money that arrived this shortly before
+    tie_forward_share: float = 0.5
+    tie_min_txns: int = 2             # ... over at least this many payments with the ring
+    tie_sandwich_share: float = 0.25  # tested by the ring, then paying it: this share of its money out
 
 
 @dataclass
@@ -220,6 +227,12 @@ def find_rings(dataset, engine=None, *, trace_frame: pd.DataFrame | None = None,
     cand_accounts |= set(accounts.loc[accounts["holder_id"].isin(seed_holders), "account"])
     cand_accounts |= set(devices.loc[devices["device"].isin(seed_devices), "account"])
     cand_accounts -= endpoint | victim_accounts
+    # unflagged accounts the ring's money runs through (a missed layer, sibling collectors)
+    company_accounts = set(accounts.loc[accounts["holder_type"] == "company", "account"])
+    tied = _money_ties(index, seed_accounts, victim_accounts | company_accounts, cfg, holder_of_acc) - seed_accounts
+    cand_accounts |= tied
+    cand_accounts |= set(accounts.loc[accounts["holder_id"].isin({holder_of_acc.get(a) for a in tied}), "account"])
+    cand_accounts -= endpoint | victim_accounts
     cand_phones = set(seed_phones)
     cand_phones |= set(sims_t.loc[sims_t["holder_id"].isin(seed_holders), "msisdn"])
     cand_phones |= set(imeis.loc[imeis["imei"].isin(seed_imeis), "msisdn"])
@@ -268,7 +281,8 @@ def find_rings(dataset, engine=None, *, trace_frame: pd.DataFrame | None = None,
         g.link("m:" + a, "m:" + b, cfg.batch_weight)
     # caller -> victim -> paid account: a number that called someone who then paid an account
     # ties the phone side of a ring to its money side even when no holder, handset or report does
-    for m, acc, n in _called_then_paid(eng, seed_phones & cand_phones, seed_accounts & cand_accounts, cfg):
+    for m, acc, n in _called_then_paid(eng, seed_phones & cand_phones, (seed_accounts | tied) & cand_accounts, cfg,
+                                       not_payers=cand_accounts):
         g.link("m:" + m, "a:" + acc, 1.0 + math.log1p(n))
     # money between candidates (aggregated per pair); who among the flagged looks like a victim
     collectors = set(tf.loc[tf["hop"] == 1, "key"]) if len(tf) else set()
@@ -313,7 +327,7 @@ def find_rings(dataset, engine=None, *, trace_frame: pd.DataFrame | None = None,
     rings = []
     def judge(nodes):
         return _judge(nodes, cfg, mule_flags, sim_flags, acc_reports, phone_reports, holder_of_acc,
-                      holder_of_sim, company, imei_of, hop_of, flag_ok)
+                      holder_of_sim, company, imei_of, hop_of, flag_ok, tied)
 
     for comm in range(membership.max() + 1):
         members = np.flatnonzero(membership == comm)
@@ -352,16 +366,19 @@ def _sql_list(values) -> str:
     return ", ".join("'" + str(v).replace("'", "''") + "'" for v in sorted(values))
 
 
-def _called_then_paid(eng, phones: set[str], accounts: set[str], cfg: RingConfig) -> list[tuple[str, str, int]]:
+def _called_then_paid(eng, phones: set[str], accounts: set[str], cfg: RingConfig,
+                      not_payers: set[str] | None = None) -> list[tuple[str, str, int]]:
     """(number, account, victims): people a candidate number called and who then paid a candidate account.
 
     The callee is identified through the SIM register (her holder id) and her own
     accounts; a payment within `call_to_pay_days` after a call is tied to the
     latest candidate number that called her before it (the one that talked her into it). The
-    callee must not be a candidate herself (rings call their own numbers too).
+    callee must not be a candidate herself (rings call their own numbers too), nor pay from a
+    candidate account (`not_payers`: a mule forwarding to the ring after a cold call is no victim).
     """
     if not phones or not accounts:
         return []
+    not_payers = set(accounts) | set(not_payers or ())
     frame = eng.sql(f"""
         WITH paid AS (
             SELECT c.caller, t.dst, s.holder_id, t.txn_id,
@@ -373,7 +390,7 @@ def _called_then_paid(eng, phones: set[str], accounts: set[str], cfg: RingConfig
                  AND t.ts <= c.ts + INTERVAL {int(cfg.call_to_pay_days)} DAY
             WHERE c.kind = 'voice' AND c.duration_s >= {int(cfg.min_talk_s)}
               AND c.caller IN ({_sql_list(phones)}) AND c.callee NOT IN ({_sql_list(phones)})
-              AND t.dst IN ({_sql_list(accounts)}) AND a.account NOT IN ({_sql_list(accounts)}))
+              AND t.dst IN ({_sql_list(accounts)}) AND a.account NOT IN ({_sql_list(not_payers)}))
         , linked AS (SELECT * FROM paid WHERE latest <= {int(cfg.callers_per_payment)})
         , per_account AS (
             SELECT dst, count(DISTINCT holder_id) AS called FROM linked GROUP BY dst)
@@ -389,6 +406,91 @@ def _called_then_paid(eng, phones: set[str], accounts: set[str], cfg: RingConfig
     keep = (frame["called"] >= cfg.min_called_victims) & (frame["called"] >= cfg.min_called_share * frame["payers"])
     frame = frame[keep]
     return sorted(zip(frame["msisdn"], frame["account"], frame["victims"].astype(int)))
+
+
+def _money_ties(index, ring: set[str], excluded: set[str], cfg: RingConfig,
+                holder_of: dict[str, str] | None = None) -> set[str]:
+    """Unflagged accounts whose money is the ring's: pulled in over `tie_rounds` rounds.
+
+    An account is tied to the ring accounts `ring` when, over at least `tie_min_txns`
+    payments with them, either
+    * most of the money it received came from ring accounts and it moved it on
+      (a layer or cash-out mule the detectors missed), or
+    * most of the money it paid out went to ring accounts, it paid out about what it
+      received, and those payments were covered by money that had just arrived from
+      outside the ring (a collector forwarding victims' money; a victim pays from her
+      own balance), or
+    * it received from the ring (a test credit) and paid a good part of its money out
+      into it, those payments again covered by money that had just arrived from outside
+      (a collector the ring tested before use).
+    """
+    n = len(index.accounts)
+    src, dst, amt = index.src, index.dst, index.amount
+    both = (src >= 0) & (dst >= 0)
+    if holder_of:
+        # moving money between one's own accounts ties no one to anyone
+        holder = pd.factorize(pd.Series([holder_of.get(a, a) for a in index.accounts], dtype=object))[0]
+        both &= holder[np.where(src >= 0, src, 0)] != holder[np.where(dst >= 0, dst, 0)]
+    s_b, d_b, a_b = src[both], dst[both], amt[both]
+    in_tot = np.bincount(dst[dst >= 0], amt[dst >= 0], n)
+    out_tot = np.bincount(src[src >= 0], amt[src >= 0], n)
+    blocked = np.zeros(n, dtype=bool)
+    blocked |= index.endpoint
+    for a in excluded:
+        c = index.account_code.get(a)
+        if c is not None:
+            blocked[c] = True
+    in_ring = np.zeros(n, dtype=bool)
+    for a in ring:
+        c = index.account_code.get(a)
+        if c is not None:
+            in_ring[c] = True
+    lo, hi = cfg.tie_pass
+    window = int(cfg.tie_forward_hours * 3600 * 1e9)
+    tied: set[int] = set()
+    for _ in range(cfg.tie_rounds):
+        from_ring, to_ring = in_ring[s_b], in_ring[d_b]
+        in_r = np.bincount(d_b[from_ring], a_b[from_ring], n)
+        out_r = np.bincount(s_b[to_ring], a_b[to_ring], n)
+        n_in = np.bincount(d_b[from_ring], minlength=n)
+        n_out = np.bincount(s_b[to_ring], minlength=n)
+        free = ~in_ring & ~blocked
+        downstream = free & (n_in >= cfg.tie_min_txns) & (in_r >= cfg.tie_share * in_tot) & \
+            (out_tot >= lo * in_tot) & (in_tot > 0)
+        upstream = free & (n_out >= cfg.tie_min_txns) & (out_r >= cfg.tie_share * out_tot) & \
+            (out_tot >= lo * in_tot) & (out_tot <= hi * in_tot) & (in_tot > 0)
+        sandwich = free & (n_in >= 1) & (n_out >= 1) & (n_in + n_out >= cfg.tie_min_txns) & \
+            (out_r >= cfg.tie_sandwich_share * out_tot)
+        new = set(np.flatnonzero(downstream).tolist())
+        for c in np.flatnonzero((upstream | sandwich) & ~downstream):
+            if _forwarded_share(index, int(c), in_ring, window) >= cfg.tie_forward_share:
+                new.add(int(c))
+        if not new:
+            break
+        tied |= new
+        in_ring[list(new)] = True
+    return {index.accounts[c] for c in tied}
+
+
+def _forwarded_share(index, c: int, in_ring: np.ndarray, window: int) -> float:
+    """Share of account c's payments into the ring covered by money it received from outside the
+    ring within `window` before."""
+    lo, hi = index.ptr[c], index.ptr[c + 1]
+    rows, kinds, times = index.ev_row[lo:hi], index.ev_kind[lo:hi], index.ev_ts[lo:hi]
+    amounts = index.amount[rows]
+    srcs = index.src[rows]
+    ins = (kinds == 0) & ~((srcs >= 0) & in_ring[np.where(srcs >= 0, srcs, 0)])
+    in_times, in_amounts = times[ins], np.cumsum(amounts[ins])
+    paid = covered = 0.0
+    for row, kind, t, a in zip(rows, kinds, times, amounts):
+        d = index.dst[row]
+        if kind != 1 or d < 0 or not in_ring[d]:
+            continue
+        first, last = np.searchsorted(in_times, [t - window, t], side="right")
+        arrived = (in_amounts[last - 1] if last else 0.0) - (in_amounts[first - 1] if first else 0.0)
+        paid += a
+        covered += min(a, arrived)
+    return covered / paid if paid else 0.0
 
 
 def _voip_batches(eng, phones: set[str], cfg: RingConfig) -> list[tuple[str, str]]:
@@ -446,7 +548,7 @@ def _merge_shared_holders(rings: list[dict]) -> list[dict]:
 
 
 def _judge(nodes, cfg, mule_flags, sim_flags, acc_reports, phone_reports, holder_of_acc, holder_of_sim,
-           company, imei_of, hop_of, flag_ok) -> dict | None:
+           company, imei_of, hop_of, flag_ok, tied=frozenset()) -> dict | None:
     """Keep a community as a ring only with evidence, and only its suspicious members.
 
     A flagged account counts only when reports or traced money name it, or when it
@@ -473,7 +575,7 @@ def _judge(nodes, cfg, mule_flags, sim_flags, acc_reports, phone_reports, holder
             max(len(flagged_accs), len(flagged_phones)) >= cfg.min_flags_one_side or
             (len(report_ids) >= 1 and layered)):
         return None
-    keep_accs = flagged_accs | reported_accs
+    keep_accs = flagged_accs | reported_accs | {a for a in accs if a in tied}
     keep_phones = flagged_phones | reported_phones
     holders = {holder_of_acc[a] for a in keep_accs if a in holder_of_acc}
     holders |= {holder_of_sim[m] for m in keep_phones if m in holder_of_sim}
