@@ -276,9 +276,9 @@ def find_rings(dataset, engine=None, *, trace_frame: pd.DataFrame | None = None,
             for rid in rids:
                 g.link("m:" + m, "r:" + rid, 2.0)
     # a batch of numbers with no holder and no handset (VoIP) that a ring switched on together
-    for a, b in _voip_batches(eng, {m for m in sim_flags if m in cand_phones and m not in holder_of_sim
-                                    and m not in imei_of}, cfg):
-        g.link("m:" + a, "m:" + b, cfg.batch_weight)
+    for m, batch in _voip_batches(eng, {m for m in sim_flags if m in cand_phones and m not in holder_of_sim
+                                        and m not in imei_of}, cfg):
+        g.link("m:" + m, "b:" + batch, cfg.batch_weight)
     # caller -> victim -> paid account: a number that called someone who then paid an account
     # ties the phone side of a ring to its money side even when no holder, handset or report does
     for m, acc, n in _called_then_paid(eng, seed_phones & cand_phones, (seed_accounts | tied) & cand_accounts, cfg,
@@ -338,7 +338,7 @@ def find_rings(dataset, engine=None, *, trace_frame: pd.DataFrame | None = None,
         # that only honest accounts tied into the community
         kept = {"a:" + a for a in ring["accounts"]} | {"m:" + m for m in ring["msisdns"]} | \
             {"h:" + h for h in ring["holders"]}
-        core = [i for i in members if names[i] in kept or names[i][:2] in ("r:", "i:", "d:")]
+        core = [i for i in members if names[i] in kept or names[i][:2] in ("r:", "i:", "d:", "b:")]
         sub = graph.induced_subgraph(core)
         for comp in sub.connected_components():
             part = judge([names[core[j]] for j in comp])
@@ -494,23 +494,27 @@ def _forwarded_share(index, c: int, in_ring: np.ndarray, window: int) -> float:
 
 
 def _voip_batches(eng, phones: set[str], cfg: RingConfig) -> list[tuple[str, str]]:
-    """Pairs of flagged unanchored numbers whose first calls came within `batch_hours` of each other.
+    """(number, batch) for flagged unanchored numbers started together: first calls at most
+    `batch_hours` after the previous one's.
 
     Such numbers have nothing else to tie them (no SIM register entry, no IMEI);
-    a ring buys and starts them as one batch. Each number is linked to the one
-    that started just before it, so a batch becomes a chain, not a clique.
+    a ring buys and starts them as one batch. Each number is linked to one node for
+    its batch (a star: Leiden cuts long chains); the batch is named by its first number.
     """
     if len(phones) < 2:
         return []
     first = eng.sql(f"SELECT caller, min(ts) AS first FROM cdrs WHERE caller IN ({_sql_list(phones)}) "
                     "GROUP BY caller ORDER BY first, caller")
-    pairs = []
     times = pd.to_datetime(first["first"]).tolist()
     callers = first["caller"].tolist()
-    for i in range(1, len(callers)):
-        if (times[i] - times[i - 1]).total_seconds() <= cfg.batch_hours * 3600:
-            pairs.append((callers[i - 1], callers[i]))
-    return pairs
+    batches, batch = [], []
+    for i, caller in enumerate(callers):
+        if batch and (times[i] - times[i - 1]).total_seconds() > cfg.batch_hours * 3600:
+            batches.append(batch)
+            batch = []
+        batch.append(caller)
+    batches.append(batch)
+    return [(m, b[0]) for b in batches if len(b) >= 2 for m in b]
 
 
 def _merge_shared_holders(rings: list[dict]) -> list[dict]:
