@@ -50,6 +50,7 @@ REPORT_EVIDENCE = 0.4
 # paid by hundreds (a driver, a shop) is weak — that is where mistaken reports land.
 REPORT_ALONE = {"concentrated": 0.6, "diluted": 0.35}
 REPORTER_SHARE = 0.05
+DILUTED_LABEL_WEIGHT = 0.1
 
 FEATURE_CODES = {
     "pass_ratio": "pass_through", "fwd_1h_share": "pass_through", "fwd_1d_share": "pass_through",
@@ -84,6 +85,10 @@ FEATURE_CODES = {
 
 # Columns that are identifiers or label-derived, never model inputs.
 NOT_FEATURES = {"account", "bank", "holder_id"}
+# Not model inputs either: levels that describe one ring's scam (how much its victims
+# pay) rather than what mules do; learned from a few reported rings they make the
+# model look for those rings' amounts instead of mule behaviour.
+NOT_LEARNED = ["in_thb", "out_thb", "in_avg_thb", "out_avg_thb", "holder_age"]
 
 
 def typology_rules(f: pd.DataFrame) -> pd.DataFrame:
@@ -141,18 +146,23 @@ def detect_mules(dataset, engine) -> pd.DataFrame:
                              np.ones(n, dtype=bool)) > 0) \
         | rules[["fan_out", "scatter_gather", "chain"]].to_numpy().any(axis=1)
     keys = frame["account"].tolist()
+    independent = np.maximum(n_victims, np.minimum(n_reports, 1))
+    reporter_share = independent / np.maximum(np.nan_to_num(X["in_cp"].to_numpy()), 1.0)
+    concentrated = reporter_share >= REPORTER_SHARE
+    # a label on an account paid by hundreds, one of whom reports, teaches little
+    label_prior = np.where(labeled & ~concentrated, DILUTED_LABEL_WEIGHT, 1.0)
     # two passes: the second discounts labels the first pass could not recognise
     # (mistaken reports naming honest sellers), so they stop teaching the model
-    first = pu_crossfit(X, keys, labeled, exclude_from_negatives=implicated, rounds=60, **MODEL)
-    weights = clean_label_weights(prior_corrected(first.score, labeled), labeled)
-    fit = pu_crossfit(X, keys, labeled, exclude_from_negatives=implicated, rounds=ROUNDS,
+    learn = X.drop(columns=NOT_LEARNED)
+    first = pu_crossfit(learn, keys, labeled, exclude_from_negatives=implicated, rounds=60,
+                        positive_weight=label_prior, **MODEL)
+    weights = clean_label_weights(prior_corrected(first.score, labeled, weights=label_prior), labeled) * label_prior
+    fit = pu_crossfit(learn, keys, labeled, exclude_from_negatives=implicated, rounds=ROUNDS,
                       positive_weight=weights, **MODEL)
     p_model = prior_corrected(fit.score, labeled, weights=weights)
 
-    independent = np.maximum(n_victims, np.minimum(n_reports, 1))
     receiver_ok = X["exchange"].to_numpy() == 0
-    reporter_share = independent / np.maximum(np.nan_to_num(X["in_cp"].to_numpy()), 1.0)
-    alone = np.where(reporter_share >= REPORTER_SHARE, REPORT_ALONE["concentrated"], REPORT_ALONE["diluted"])
+    alone = np.where(concentrated, REPORT_ALONE["concentrated"], REPORT_ALONE["diluted"])
     score, p_money, p_device = _with_graph(feats, p_model, independent, receiver_ok, alone)
 
     # person level: a confident mule account lifts its holder's other accounts
