@@ -27,14 +27,16 @@ TINY_CENTS = 1_000          # a credit of 10 baht or less: a "test" credit
 ROUND_CENTS = 100_000       # a multiple of 1,000 baht
 ATM_CENTS = 500_000         # cash-outs in multiples of 5,000 baht (ATM note limits)
 
-_TEMP = ("mf_tx", "mf_ev", "mf_ev2", "mf_social", "mf_pairs", "mf_cp", "mf_agg", "mf_acct", "mf_holder", "mf_dev")
+_TEMP = ("mf_tx", "mf_pair", "mf_pairs", "mf_cp", "mf_agg", "mf_acct", "mf_pos", "mf_holder", "mf_srcdev",
+         "mf_dev")
 
 
 @dataclass
 class AccountFeatures:
     """frame: one row per account key (`account`), sorted by it, with `bank`, `holder_id`
     and the numeric feature columns. edges: the aggregated transfer graph
-    (src, dst, cents, n, first_t) between accounts. labels: report evidence per
+    (src_pos, dst_pos: the accounts' rows in `frame`; cents, n, first_t), sorted by
+    (src_pos, dst_pos), self-transfers left out. labels: report evidence per
     account (account, n_reports, n_victims, first_reported_t)."""
 
     frame: pd.DataFrame
@@ -51,35 +53,21 @@ def _sql_steps(as_of) -> list[tuple[str, str]]:
             SELECT txn_id, CAST(FLOOR(epoch(ts)) AS BIGINT) AS t, channel, src, dst, src_device AS device,
                    CAST(ROUND(amount * 100) AS BIGINT) AS cents
             FROM transactions WHERE amount > 0"""),
-        # one event per account side of a transaction: +1 money in, -1 money out
-        ("mf_ev", """
-            SELECT dst AS acct, src AS cp, 1 AS dir, t, cents, channel, txn_id
-            FROM mf_tx WHERE dst IS NOT NULL
-            UNION ALL
-            SELECT src AS acct, dst AS cp, -1 AS dir, t, cents, channel, txn_id
-            FROM mf_tx WHERE src IS NOT NULL"""),
-        ("mf_ev2", """
-            SELECT *,
-              MIN(CASE WHEN dir < 0 THEN t END) OVER (PARTITION BY acct ORDER BY t, dir DESC, txn_id
-                  ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS next_out_t,
-              SUM(dir * cents) OVER (PARTITION BY acct ORDER BY t, dir DESC, txn_id
-                  ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS balance,
-              t - LAG(t) OVER (PARTITION BY acct ORDER BY t, dir DESC, txn_id) AS gap,
-              COUNT(*) OVER (PARTITION BY acct) + 1
-                - ROW_NUMBER() OVER (PARTITION BY acct ORDER BY t, dir DESC, txn_id) AS n_after
-            FROM mf_ev"""),
-        ("mf_social", """
-            SELECT acct, cp FROM mf_ev WHERE dir > 0 AND cp IS NOT NULL
-            INTERSECT
-            SELECT acct, cp FROM mf_ev WHERE dir < 0 AND cp IS NOT NULL"""),
+        # one row per (payer, payee) pair: the transfer graph, the counterparty
+        # counts and the edges all come from it
+        ("mf_pair", """
+            SELECT src, dst, SUM(cents) AS cents, COUNT(*) AS n, MIN(t) AS first_t, MAX(t) AS last_t
+            FROM mf_tx GROUP BY src, dst"""),
         # counterparties: one row per (account, counterparty, direction); distinct counts
-        # are plain counts over it
+        # are plain counts over it. A payer is social when the account also paid it.
         ("mf_pairs", """
-            SELECT e.acct, e.cp, e.dir, MAX(e.t) AS last_t, SUM(e.cents) AS cents,
-                   MAX(CASE WHEN s.cp IS NULL THEN 0 ELSE 1 END) AS social
-            FROM mf_ev e LEFT JOIN mf_social s ON s.acct = e.acct AND s.cp = e.cp
-            WHERE e.cp IS NOT NULL
-            GROUP BY e.acct, e.cp, e.dir"""),
+            SELECT p.dst AS acct, p.src AS cp, 1 AS dir, p.last_t, p.cents,
+                   CASE WHEN r.src IS NULL THEN 0 ELSE 1 END AS social
+            FROM mf_pair p LEFT JOIN mf_pair r ON r.src = p.dst AND r.dst = p.src
+            WHERE p.src IS NOT NULL AND p.dst IS NOT NULL
+            UNION ALL
+            SELECT src AS acct, dst AS cp, -1 AS dir, last_t, cents, 0 AS social   -- (not used for payees)
+            FROM mf_pair WHERE src IS NOT NULL AND dst IS NOT NULL"""),
         ("mf_cp", f"""
             SELECT acct AS account,
               SUM(CASE WHEN dir > 0 THEN 1 ELSE 0 END) AS in_cp,
@@ -91,6 +79,8 @@ def _sql_steps(as_of) -> list[tuple[str, str]]:
               SUM(CASE WHEN dir > 0 AND last_t > {t_asof} - {7 * DAY} THEN 1 ELSE 0 END) AS in_cp_7d,
               SUM(CASE WHEN dir < 0 AND last_t > {t_asof} - {7 * DAY} THEN 1 ELSE 0 END) AS out_cp_7d
             FROM mf_pairs GROUP BY acct"""),
+        # per account over its events (one per account side of a transaction: +1 money
+        # in, -1 money out), in time order: one sort, aggregated straight away
         ("mf_agg", f"""
             SELECT e.acct AS account,
               SUM(CASE WHEN dir > 0 THEN 1 ELSE 0 END) AS in_n,
@@ -116,14 +106,26 @@ def _sql_steps(as_of) -> list[tuple[str, str]]:
                        THEN cents ELSE 0 END) AS out_other_bank_cents,
               MIN(t) AS first_t, MAX(t) AS last_t,
               MIN(CASE WHEN dir > 0 THEN t END) AS first_in_t,
-              MAX(COALESCE(gap, 0) * 100000000 + n_after) AS gap_key,
+              COUNT(*) + 1 + MAX(COALESCE(gap, 0) * 100000000 - rn) AS gap_key,
               SUM(CASE WHEN dir > 0 AND t > {t_asof} - {DAY} THEN 1 ELSE 0 END) AS in_n_1d,
               SUM(CASE WHEN dir > 0 AND t > {t_asof} - {7 * DAY} THEN 1 ELSE 0 END) AS in_n_7d,
               SUM(CASE WHEN dir < 0 AND t > {t_asof} - {7 * DAY} THEN 1 ELSE 0 END) AS out_n_7d,
               SUM(CASE WHEN dir > 0 AND t > {t_asof} - {30 * DAY} THEN 1 ELSE 0 END) AS in_n_30d,
               SUM(CASE WHEN dir < 0 AND t > {t_asof} - {30 * DAY} THEN 1 ELSE 0 END) AS out_n_30d,
               COUNT(*) AS events
-            FROM mf_ev2 e
+            FROM (
+              SELECT *,
+                MIN(CASE WHEN dir < 0 THEN t END) OVER (PARTITION BY acct ORDER BY t, dir DESC, txn_id
+                    ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS next_out_t,
+                SUM(dir * cents) OVER (PARTITION BY acct ORDER BY t, dir DESC, txn_id
+                    ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS balance,
+                t - LAG(t) OVER (PARTITION BY acct ORDER BY t, dir DESC, txn_id) AS gap,
+                ROW_NUMBER() OVER (PARTITION BY acct ORDER BY t, dir DESC, txn_id) AS rn
+              FROM (SELECT dst AS acct, src AS cp, 1 AS dir, t, cents, channel, txn_id
+                    FROM mf_tx WHERE dst IS NOT NULL
+                    UNION ALL
+                    SELECT src AS acct, dst AS cp, -1 AS dir, t, cents, channel, txn_id
+                    FROM mf_tx WHERE src IS NOT NULL) ev) e
             GROUP BY e.acct"""),
         # the universe: every account in accounts or at an end of a transaction
         ("mf_acct", f"""
@@ -135,11 +137,16 @@ def _sql_steps(as_of) -> list[tuple[str, str]]:
                         WHEN a.kyc_channel = 'branch' THEN 0 END AS kyc_channel_code,
                    CAST(FLOOR(epoch(a.opened_at)) AS BIGINT) AS opened_t,
                    {"EXTRACT(YEAR FROM " + ts_literal(as_of) + ")"} - CAST(a.holder_birth_year AS INTEGER) AS holder_age
-            FROM (SELECT account FROM accounts UNION SELECT acct AS account FROM mf_ev) u
+            FROM (SELECT account FROM accounts UNION SELECT dst FROM mf_tx WHERE dst IS NOT NULL
+                  UNION SELECT src FROM mf_tx WHERE src IS NOT NULL) u
             LEFT JOIN (SELECT account, MIN(holder_id) AS holder_id, MIN(holder_type) AS holder_type,
                               MIN(kyc_channel) AS kyc_channel, MIN(opened_at) AS opened_at,
                               MIN(holder_birth_year) AS holder_birth_year
                        FROM accounts GROUP BY account) a ON a.account = u.account"""),
+        # each account's row in the frame (sorted by account): the edges carry positions,
+        # not keys, so no string is fetched, sorted or looked up per edge
+        ("mf_pos", """
+            SELECT account, ROW_NUMBER() OVER (ORDER BY account) - 1 AS pos FROM mf_acct"""),
         # the holder: how many accounts, at how many banks, opened how close together; SIMs
         ("mf_holder", f"""
             SELECT a.account,
@@ -149,15 +156,18 @@ def _sql_steps(as_of) -> list[tuple[str, str]]:
                      AS holder_banks_14d
             FROM mf_acct a JOIN mf_acct b ON a.holder_id = b.holder_id
             GROUP BY a.account"""),
+        # the app devices each account pays from, with how many payments
+        ("mf_srcdev", """
+            SELECT src AS account, device, COUNT(*) AS n FROM mf_tx
+            WHERE src IS NOT NULL AND device IS NOT NULL GROUP BY src, device"""),
         # devices used by several holders
         ("mf_dev", """
-            SELECT d.acct AS account, MAX(h.holders) AS device_holders
-            FROM (SELECT DISTINCT src AS acct, device FROM mf_tx WHERE device IS NOT NULL AND src IS NOT NULL) d
+            SELECT d.account, MAX(h.holders) AS device_holders
+            FROM mf_srcdev d
             JOIN (SELECT x.device, COUNT(DISTINCT m.holder_id) AS holders
-                  FROM (SELECT DISTINCT src AS acct, device FROM mf_tx
-                        WHERE device IS NOT NULL AND src IS NOT NULL) x
-                  JOIN mf_acct m ON m.account = x.acct GROUP BY x.device) h ON h.device = d.device
-            GROUP BY d.acct"""),
+                  FROM mf_srcdev x JOIN mf_acct m ON m.account = x.account GROUP BY x.device) h
+              ON h.device = d.device
+            GROUP BY d.account"""),
     ]
 
 
@@ -170,8 +180,7 @@ SELECT a.account, a.bank, a.holder_id, a.unknown_kyc, a.company, a.kyc_channel_c
 FROM mf_acct a
 LEFT JOIN mf_agg g ON g.account = a.account
 LEFT JOIN mf_cp c ON c.account = a.account
-LEFT JOIN (SELECT src AS account, COUNT(DISTINCT device) AS devices FROM mf_tx
-           WHERE src IS NOT NULL AND device IS NOT NULL GROUP BY src) v ON v.account = a.account
+LEFT JOIN (SELECT account, COUNT(*) AS devices FROM mf_srcdev GROUP BY account) v ON v.account = a.account
 LEFT JOIN mf_holder h ON h.account = a.account
 LEFT JOIN (SELECT holder_id, COUNT(DISTINCT msisdn) AS holder_sims FROM sims GROUP BY holder_id) s
        ON s.holder_id = a.holder_id
@@ -179,15 +188,15 @@ LEFT JOIN mf_dev d ON d.account = a.account
 """
 
 DEVICES_SQL = """
-SELECT src AS account, src_device AS device, COUNT(*) AS n FROM transactions
-WHERE src IS NOT NULL AND src_device IS NOT NULL GROUP BY src, src_device
+SELECT account, device, n FROM mf_srcdev
 """
 
 EDGES_SQL = """
-SELECT src, dst, SUM(cents) AS cents, COUNT(*) AS n, MIN(t) AS first_t
-FROM mf_tx WHERE src IS NOT NULL AND dst IS NOT NULL AND src <> dst
-GROUP BY src, dst
+SELECT s.pos AS src_pos, d.pos AS dst_pos, p.cents, p.n, p.first_t
+FROM mf_pair p JOIN mf_pos s ON s.account = p.src JOIN mf_pos d ON d.account = p.dst
+WHERE p.src <> p.dst
 """
+POSITIONS_SQL = "SELECT account FROM mf_pos ORDER BY pos"
 
 # The accounts victim reports name: the receiving side of reported transfers and the
 # bank accounts given as contacts. Independent victims = distinct reports' victims.
@@ -213,25 +222,42 @@ SELECT DISTINCT src AS account FROM report_transfers WHERE src IS NOT NULL
 def compute(engine, as_of) -> AccountFeatures:
     """Run the feature SQL and derive the ratio features. Deterministic, as-of exact
     (the canonical tables hold nothing later than `as_of`)."""
-    for name, query in _sql_steps(as_of):
-        materialize(engine, name, query)
-    frame = engine.sql(FRAME_SQL)
-    edges = engine.sql(EDGES_SQL)
-    labels = engine.sql(LABELS_SQL)
-    victims = engine.sql(VICTIM_PAYERS_SQL)
-    devices = engine.sql(DEVICES_SQL).sort_values(["account", "device"], kind="stable").reset_index(drop=True)
-    drop(engine, *reversed(_TEMP))
+    restore = None
+    if engine.name == "duckdb":
+        # Every result is sorted below and every sum is over integers, so DuckDB may
+        # produce rows in any order: that frees its sorts and table writes to run in parallel.
+        restore = engine.con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()[0]
+        engine.execute("SET preserve_insertion_order = false")
+    try:
+        for name, query in _sql_steps(as_of):
+            materialize(engine, name, query)
+        frame = engine.sql(FRAME_SQL)
+        edges = engine.sql(EDGES_SQL)
+        sql_order = engine.sql(POSITIONS_SQL)["account"]
+        labels = engine.sql(LABELS_SQL)
+        victims = engine.sql(VICTIM_PAYERS_SQL)
+        devices = engine.sql(DEVICES_SQL).sort_values(["account", "device"], kind="stable").reset_index(drop=True)
+        drop(engine, *reversed(_TEMP))
+    finally:
+        if restore is not None:
+            engine.execute(f"SET preserve_insertion_order = {str(bool(restore)).lower()}")
 
     frame = frame.loc[:, ~frame.columns.duplicated()]
     frame = frame.sort_values("account", kind="stable").reset_index(drop=True)
-    edges = edges.sort_values(["src", "dst"], kind="stable").reset_index(drop=True)
     labels = labels.sort_values("account", kind="stable").reset_index(drop=True)
     frame = _derive(frame, as_of)
     frame["victim_payer"] = frame["account"].isin(set(victims["account"])).astype(np.float64)
     index = pd.Index(frame["account"])
     holder_code = pd.factorize(frame["holder_id"])[0]
-    edges["src_pos"] = index.get_indexer(edges["src"])
-    edges["dst_pos"] = index.get_indexer(edges["dst"])
+    # SQL's account order is the frame's (both sort by code point); mapping through the
+    # keys keeps the positions right whatever the engine's collation
+    to_frame = index.get_indexer(sql_order)
+    src_pos = to_frame[edges["src_pos"].to_numpy(np.int64)]
+    dst_pos = to_frame[edges["dst_pos"].to_numpy(np.int64)]
+    order = np.lexsort((dst_pos, src_pos))
+    edges = pd.DataFrame({"src_pos": src_pos[order], "dst_pos": dst_pos[order],
+                          "cents": edges["cents"].to_numpy()[order], "n": edges["n"].to_numpy()[order],
+                          "first_t": edges["first_t"].to_numpy()[order]})
     devices["pos"] = index.get_indexer(devices["account"])
     devices = devices[devices["pos"] >= 0].reset_index(drop=True)
     devices["device_code"] = pd.factorize(devices["device"])[0]
