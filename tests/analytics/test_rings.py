@@ -253,3 +253,26 @@ def test_money_ties_pull_in_missed_mules_not_victims_nor_own_accounts():
     # without the holder register, the own account looks like a layer
     assert "014-O" in _money_ties(index, ring, set(), RingConfig(), None)
     assert "006-L" not in _money_ties(index, ring, {"006-L"}, RingConfig(), holders)
+
+
+def test_farm_batch_links_numbers_on_one_cell_started_together_only():
+    from zeroscam.analytics.rings import RingConfig, _farm_batches
+
+    t0 = pd.Timestamp("2025-03-01 00:00")
+    h = pd.Timedelta(hours=1)
+    calls = [  # (caller, hours after the data start, cell)
+        ("+6601", 0, "X-1"),                                     # the data's first day: start unknown
+        ("+6602", 0.5, "X-1"), ("+6602", 50, "X-1"),
+        ("+6610", 48, "A-1"), ("+6611", 49, "A-1"), ("+6612", 51, "A-1"),  # one farm switched on
+        ("+6612", 52, "B-9"),                                    # mostly still on A-1
+        ("+6613", 200, "A-1"),                                   # days later: not the same batch
+        ("+6620", 49, "B-9"), ("+6620", 60, "B-9"),              # same hours, another cell
+    ]
+    eng = _engine_with({"cdrs": pd.DataFrame({"ts": [t0 + k * h for _, k, _ in calls],
+                                              "caller": [c for c, _, _ in calls],
+                                              "cell_id": [c for _, _, c in calls]})})
+    phones = {c for c, _, _ in calls}
+    pairs = _farm_batches(eng, phones, RingConfig(farm_batch_hours=3.0))
+    assert sorted(pairs) == [("+6610", "A-1|+6610"), ("+6611", "A-1|+6610"), ("+6612", "A-1|+6610")]
+    assert _farm_batches(eng, phones, RingConfig(farm_batch_hours=1.5)) == [("+6610", "A-1|+6610"),
+                                                                         ("+6611", "A-1|+6610")]

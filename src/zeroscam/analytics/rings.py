@@ -51,12 +51,14 @@ class RingConfig:
     min_flags_each_side: int = 2      # ... or, with no report yet, flagged accounts AND flagged numbers
     min_flags_one_side: int = 3       # ... or this many flagged accounts, or numbers, tied together
     farm_min_sims: int = 3            # numbers on one person in one community before they count as a farm
+    farm_register_days: int = 60      # ... registered within this many days of the farm's flagged numbers
     min_call_contacts: int = 10**9    # (off: pulling numbers in by calls merged rings through their victims)
     max_shared: int = 400             # a handset/device shared by more entities is not a personal link
     suspicious_score: float = 0.5     # detector score that counts as a flag when flagged is absent
     min_talk_s: int = 20              # a call that talked someone into paying: a conversation, not a ring-out
     batch_hours: float = 1.0          # unanchored flagged numbers first used this close together are one batch
     batch_weight: float = 0.5
+    farm_batch_hours: float = 3.0     # flagged numbers on one serving cell first used this close together
     callers_per_payment: int = 5      # the last numbers that talked to a payer before she paid
     call_to_pay_days: int = 3         # a call, then the callee pays a ring account within this many days
     min_called_victims: int = 1       # an account is tied to numbers only when this many payers were called ...
@@ -175,7 +177,7 @@ def find_rings(dataset, engine=None, *, trace_frame: pd.DataFrame | None = None,
     sim_flags = _flags(sims, "msisdn", cfg)
 
     accounts = eng.sql("SELECT account, holder_id, holder_type FROM accounts")
-    sims_t = eng.sql("SELECT msisdn, holder_id FROM sims")
+    sims_t = eng.sql("SELECT msisdn, holder_id, registered_at FROM sims")
     contacts = eng.sql("SELECT report_id, type, value FROM report_contacts "
                        "WHERE type IN ('phone', 'bank_account', 'promptpay')")
     reports = eng.sql("SELECT report_id, scam_type, loss_thb FROM reports")
@@ -184,6 +186,7 @@ def find_rings(dataset, engine=None, *, trace_frame: pd.DataFrame | None = None,
                         ["victim_phone"])
     holder_of_acc = dict(zip(accounts["account"], accounts["holder_id"]))
     holder_of_sim = dict(zip(sims_t["msisdn"], sims_t["holder_id"]))
+    registered = dict(zip(sims_t["msisdn"], pd.to_datetime(sims_t["registered_at"])))
     company = set(accounts.loc[accounts["holder_type"] == "company", "holder_id"])
     company |= {h for h in sims_t["holder_id"] if isinstance(h, str) and h.startswith("C:")}
 
@@ -279,9 +282,15 @@ def find_rings(dataset, engine=None, *, trace_frame: pd.DataFrame | None = None,
     for m, batch in _voip_batches(eng, {m for m in sim_flags if m in cand_phones and m not in holder_of_sim
                                         and m not in imei_of}, cfg):
         g.link("m:" + m, "b:" + batch, cfg.batch_weight)
+    company_phones = {m for m in cand_phones if holder_of_sim.get(m) in company}
+    # a farm switched on together: flagged numbers mostly served by one cell, first used within hours
+    # (a company's pool is switched on together too, and is honest)
+    for m, batch in _farm_batches(eng, {m for m in sim_flags if m in cand_phones} - company_phones, cfg):
+        g.link("m:" + m, "f:" + batch, cfg.batch_weight)
     # caller -> victim -> paid account: a number that called someone who then paid an account
     # ties the phone side of a ring to its money side even when no holder, handset or report does
-    for m, acc, n in _called_then_paid(eng, seed_phones & cand_phones, (seed_accounts | tied) & cand_accounts, cfg,
+    for m, acc, n in _called_then_paid(eng, (seed_phones & cand_phones) - company_phones,
+                                       (seed_accounts | tied) & cand_accounts, cfg,
                                        not_payers=cand_accounts):
         g.link("m:" + m, "a:" + acc, 1.0 + math.log1p(n))
     # money between candidates (aggregated per pair); who among the flagged looks like a victim
@@ -327,7 +336,7 @@ def find_rings(dataset, engine=None, *, trace_frame: pd.DataFrame | None = None,
     rings = []
     def judge(nodes):
         return _judge(nodes, cfg, mule_flags, sim_flags, acc_reports, phone_reports, holder_of_acc,
-                      holder_of_sim, company, imei_of, hop_of, flag_ok, tied)
+                      holder_of_sim, company, imei_of, hop_of, flag_ok, tied, registered)
 
     for comm in range(membership.max() + 1):
         members = np.flatnonzero(membership == comm)
@@ -338,7 +347,7 @@ def find_rings(dataset, engine=None, *, trace_frame: pd.DataFrame | None = None,
         # that only honest accounts tied into the community
         kept = {"a:" + a for a in ring["accounts"]} | {"m:" + m for m in ring["msisdns"]} | \
             {"h:" + h for h in ring["holders"]}
-        core = [i for i in members if names[i] in kept or names[i][:2] in ("r:", "i:", "d:", "b:")]
+        core = [i for i in members if names[i] in kept or names[i][:2] in ("r:", "i:", "d:", "b:", "f:")]
         sub = graph.induced_subgraph(core)
         for comp in sub.connected_components():
             part = judge([names[core[j]] for j in comp])
@@ -505,16 +514,47 @@ def _voip_batches(eng, phones: set[str], cfg: RingConfig) -> list[tuple[str, str
         return []
     first = eng.sql(f"SELECT caller, min(ts) AS first FROM cdrs WHERE caller IN ({_sql_list(phones)}) "
                     "GROUP BY caller ORDER BY first, caller")
-    times = pd.to_datetime(first["first"]).tolist()
-    callers = first["caller"].tolist()
-    batches, batch = [], []
-    for i, caller in enumerate(callers):
-        if batch and (times[i] - times[i - 1]).total_seconds() > cfg.batch_hours * 3600:
-            batches.append(batch)
+    return _batches(first, cfg.batch_hours)
+
+
+def _batches(frame: pd.DataFrame, hours: float) -> list[tuple[str, str]]:
+    """(caller, batch) for rows (caller, first) in time order, cut where the gap exceeds `hours`;
+    batches of one are left out."""
+    out, batch, last = [], [], None
+    for caller, first in zip(frame["caller"], pd.to_datetime(frame["first"])):
+        if batch and (first - last).total_seconds() > hours * 3600:
+            out.extend((m, batch[0]) for m in batch if len(batch) >= 2)
             batch = []
         batch.append(caller)
-    batches.append(batch)
-    return [(m, b[0]) for b in batches if len(b) >= 2 for m in b]
+        last = first
+    out.extend((m, batch[0]) for m in batch if len(batch) >= 2)
+    return out
+
+
+def _farm_batches(eng, phones: set[str], cfg: RingConfig) -> list[tuple[str, str]]:
+    """(number, batch) for flagged numbers mostly served by the same cell and first used within
+    `farm_batch_hours` of the previous one there: a farm switched on together, whoever holds
+    its SIMs (a farm spread over several nominees has no other tie). Numbers already in use on
+    the data's first day are left out: their real start is unknown."""
+    if len(phones) < 2:
+        return []
+    frame = eng.sql(f"""
+        WITH per_cell AS (
+            SELECT caller, cell_id, count(*) AS n FROM cdrs
+            WHERE caller IN ({_sql_list(phones)}) AND cell_id IS NOT NULL GROUP BY caller, cell_id)
+        , main AS (
+            SELECT caller, cell_id,
+                   row_number() OVER (PARTITION BY caller ORDER BY n DESC, cell_id) AS k
+            FROM per_cell)
+        , first AS (SELECT caller, min(ts) AS first FROM cdrs WHERE caller IN ({_sql_list(phones)})
+                    GROUP BY caller)
+        SELECT m.caller, m.cell_id, f.first FROM main m JOIN first f ON f.caller = m.caller
+        WHERE m.k = 1 AND f.first > (SELECT min(ts) FROM cdrs) + INTERVAL 1 DAY
+        ORDER BY m.cell_id, f.first, m.caller""")
+    out = []
+    for cell, group in frame.groupby("cell_id", sort=True):
+        out.extend((m, f"{cell}|{b}") for m, b in _batches(group, cfg.farm_batch_hours))
+    return out
 
 
 def _merge_shared_holders(rings: list[dict]) -> list[dict]:
@@ -552,7 +592,7 @@ def _merge_shared_holders(rings: list[dict]) -> list[dict]:
 
 
 def _judge(nodes, cfg, mule_flags, sim_flags, acc_reports, phone_reports, holder_of_acc, holder_of_sim,
-           company, imei_of, hop_of, flag_ok, tied=frozenset()) -> dict | None:
+           company, imei_of, hop_of, flag_ok, tied=frozenset(), registered=None) -> dict | None:
     """Keep a community as a ring only with evidence, and only its suspicious members.
 
     A flagged account counts only when reports or traced money name it, or when it
@@ -591,9 +631,21 @@ def _judge(nodes, cfg, mule_flags, sim_flags, acc_reports, phone_reports, holder
     for m in phones:
         per_holder[holder_of_sim.get(m)] += 1
     kept_holders = {holder_of_sim[m] for m in keep_phones if m in holder_of_sim}
+    kept_reg: dict[str, list] = defaultdict(list)
+    for m in keep_phones:
+        if m in holder_of_sim and registered and pd.notna(registered.get(m)):
+            kept_reg[holder_of_sim[m]].append(registered[m])
+    window = pd.Timedelta(days=cfg.farm_register_days)
+
+    def same_farm(m, h):
+        # bought with the kept numbers, not the nominee's own phone of years before
+        r = registered.get(m) if registered else None
+        return r is None or pd.isna(r) or not kept_reg[h] or any(abs(r - k) <= window for k in kept_reg[h])
+
     for m in phones:
         h = holder_of_sim.get(m)
-        farm_holder = h in kept_holders and h not in company and per_holder[h] >= cfg.farm_min_sims
+        farm_holder = h in kept_holders and h not in company and per_holder[h] >= cfg.farm_min_sims and \
+            same_farm(m, h)
         if m not in keep_phones and (farm_holder or imei_of.get(m, set()) & kept_imeis):
             keep_phones.add(m)
     holders |= {holder_of_sim[m] for m in keep_phones if m in holder_of_sim and holder_of_sim[m] not in company}
