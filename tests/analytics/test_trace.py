@@ -242,3 +242,35 @@ def test_mule_that_pools_arrivals_before_paying_on_is_still_followed(tmp_path):
     # without the emptying rule the pooled payment stops the trail at M2
     stopped = plan(trace_reports(ds, config=TraceConfig(min_outflow_share=9.0)), "R1")
     assert set(stopped) == {M1, M2}
+
+
+def test_ring_flow_lists_an_unreported_collector_feeding_a_layer_but_not_people_paying_from_their_own_money(
+        tmp_path):
+    C, P, FRIEND = "030-5000000001", "030-5000000002", "030-5000000003"
+    txns = [("T1", 0, "transfer", V1, M1, 40000), ("F1", 30, "transfer", M1, M2, 38000),
+            # a victim who never reports pays collector C, which passes it on into the layer M2, keeping a cut
+            ("T3", 100, "transfer", V3, C, 30000), ("F3", 160, "transfer", C, M2, 27000),
+            # P is paid by a friend and pays M2 a part of it (buys something): not a forward
+            ("S1", 200, "transfer", FRIEND, P, 9000), ("S2", 260, "transfer", P, M2, 1500),
+            # the reporting victim's own account pays M2 again later from its own money
+            ("T4", 400, "transfer", V1, M2, 500)]
+    ds = open_dataset(write_axf(tmp_path / "d", txns,
+                                [report("R1", [dict(minute=0, src=V1, dst=M1, amount=40000, txn_id="T1")])]))
+    frame = trace_reports(ds)
+    flow = frame[frame["role"] == "ring_flow"]
+    assert flow["account"].tolist() == [C.split("-")[1]]
+    assert flow["traced_thb"].iloc[0] == pytest.approx(3000.0)   # what C still holds
+    assert flow["report_id"].iloc[0] == "R1"
+    assert trace_reports(ds, ring_linked=False)["role"].ne("ring_flow").all()
+
+
+def test_ring_flow_does_not_follow_a_mules_spending(tmp_path):
+    # M1 forwards the victim's money and pays its rent from its cut (below the 5 % listing floor): the
+    # landlord keeps it, but that is spending, not a forward of what M1 just received
+    LANDLORD = "030-6000000001"
+    txns = [("T1", 0, "transfer", V1, M1, 40000), ("F1", 30, "transfer", M1, M2, 36000),
+            ("R1", 200, "transfer", M1, LANDLORD, 1000)]
+    ds = open_dataset(write_axf(tmp_path / "d", txns,
+                                [report("R1", [dict(minute=0, src=V1, dst=M1, amount=40000, txn_id="T1")])]))
+    frame = trace_reports(ds)
+    assert LANDLORD.split("-")[1] not in set(frame["account"])

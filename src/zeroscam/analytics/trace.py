@@ -835,19 +835,34 @@ def _plan_rows(index: TraceIndex, report_id: str, transfers: list[dict], victim:
 
 
 def _listed(index: TraceIndex, rows: list[dict]) -> dict[int, dict]:
-    """Accounts on the reports' paths: code → the row of its lowest hop, with the earliest arrival and
-    whether money was followed on from it in any report."""
+    """Accounts on the reports' paths: code → the row of its lowest hop, with the earliest arrival,
+    whether money was followed on from it, and whether it is a *confirmed* ring account.
+
+    Confirmed (`_ring`): money was followed on from it and either it was reached through another mule
+    (hop 2 and later), or two reports' money reached it, or a report's money went on from it to another
+    holder's account that was listed too. An honest seller named by one mistaken report is none of
+    these — even one whose family shares the phone (a "ring device") or that moves its takings to its
+    own other account — so nothing is listed next to it.
+    """
     listed: dict[int, dict] = {}
+    reports: dict[int, set] = {}
+    next_holders: dict[str, set] = {}   # report → holders of its accounts past hop 1
     for r in sorted(rows, key=lambda r: r["hop"]):
         code = index.account_code.get(f"{r['bank']}-{r['account']}")
         if code is None:
             continue
+        reports.setdefault(code, set()).add(r["report_id"])
+        if r["hop"] > 1:
+            next_holders.setdefault(r["report_id"], set()).add(index.holder_of(code))
         if code not in listed:
             listed[code] = dict(r)
         else:
             first = listed[code]
             first["first_in_ts"] = min(first["first_in_ts"], r["first_in_ts"])
             first["_follow"] = first.get("_follow", False) or r.get("_follow", False)
+    for code, r in listed.items():
+        passed_on = any(next_holders.get(rid, set()) - {index.holder_of(code)} for rid in reports[code])
+        r["_ring"] = bool(r.get("_follow")) and (r["hop"] > 1 or len(reports[code]) > 1 or passed_on)
     return listed
 
 
@@ -879,7 +894,7 @@ def _paid_by_ring(index: TraceIndex, code: int, listed: dict[int, dict]) -> bool
         row = int(index.ev_row[e])
         src = int(index.src[row])
         base = listed.get(src)
-        if base is None or not base.get("_follow") or index.amount[row] < floor or \
+        if base is None or not base.get("_ring") or index.amount[row] < floor or \
                 index.ts[row] < base["first_in_ts"]:
             continue
         if index.is_forward(src, index.out_event(src, row)):
@@ -896,7 +911,8 @@ def _ring_linked(index: TraceIndex, rows: list[dict], victims: set[int] = frozen
 
     * **linked** (role `ring_linked`): shares an app device or a holder with a listed account that
       passes money on, pays from a ring device, passes on what it gets as it came, and received from
-      a listed mule a forward of money that mule had just received (`_paid_by_ring`);
+      a listed mule a forward of money that mule had just received (`_paid_by_ring`); "mule" here and
+      below: a confirmed ring account (`_listed`);
     * **money** (role `ring_flow`): received from a listed mule, after scam money reached it, a
       payment that passed on what the mule had just received from someone else (downstream); or
       passed on into a layering account (one a report's money reached only through mules, hop 2 and
@@ -913,7 +929,7 @@ def _ring_linked(index: TraceIndex, rows: list[dict], victims: set[int] = frozen
         return []
     out, seen = [], set(listed)
     # linked by a shared device or holder
-    followed = sorted(c for c, r in listed.items() if r.get("_follow"))
+    followed = sorted(c for c, r in listed.items() if r.get("_ring"))
     links = list(index.shared_devices(followed)) if followed else []
     for code in followed:
         holder = index.holder_of(code)
@@ -942,7 +958,7 @@ def _ring_linked(index: TraceIndex, rows: list[dict], victims: set[int] = frozen
                 continue
             if index.ev_kind[e] == 1:      # downstream: the listed mule passed money on to `other`
                 other = int(index.dst[row])
-                if not base.get("_follow") or other in found or not _could_hold(index, other, seen, victims):
+                if not base.get("_ring") or other in found or not _could_hold(index, other, seen, victims):
                     continue
                 if index.is_forward(code, e):
                     found[other] = (int(index.ts[row]), code)
