@@ -37,6 +37,7 @@ from zeroscam.analytics.detection.common import (
     reason_codes,
 )
 from zeroscam.analytics.features import accounts as account_features
+from zeroscam.analytics.features.test_credits import ring_tested, tiny_credit_features
 
 FOLDS = 5
 ROUNDS = 120
@@ -51,6 +52,8 @@ REPORT_EVIDENCE = 0.4
 REPORT_ALONE = {"concentrated": 0.6, "diluted": 0.35}
 REPORTER_SHARE = 0.05
 DILUTED_LABEL_WEIGHT = 0.1
+# Tested with a few baht by a sender that tested three or more people: a ring's account.
+TEST_CREDIT_EVIDENCE = 0.7
 
 FEATURE_CODES = {
     "pass_ratio": "pass_through", "fwd_1h_share": "pass_through", "fwd_1d_share": "pass_through",
@@ -65,7 +68,7 @@ FEATURE_CODES = {
     "max_gap_days": "dormant_burst", "burst_after_gap_share": "dormant_burst",
     "recent_in_share": "dormant_burst", "in_n_30d": "dormant_burst", "out_n_30d": "dormant_burst",
     "active_days": "dormant_burst", "days_since_last": "dormant_burst",
-    "tiny_in_n": "test_credit",
+    "tiny_in_n": "test_credit", "tested_by_fan": "test_credit", "tester_fan": "test_credit",
     "atm_limit_n": "atm_limit_cashout", "cash_out_share": "atm_limit_cashout",
     "round_out_share": "atm_limit_cashout",
     "crypto_share": "crypto_exit",
@@ -107,6 +110,8 @@ def typology_rules(f: pd.DataFrame) -> pd.DataFrame:
     rules["chain"] = fast & (col("pass_in_from_pass") >= 0.5)
     # one app device driving accounts of three or more different people
     rules["shared_device"] = col("device_holders") >= 3
+    # one sender testing the accounts of three or more people with a few baht
+    rules["test_credit"] = ring_tested(f)
     return rules
 
 
@@ -130,7 +135,7 @@ def detect_mules(dataset, engine) -> pd.DataFrame:
     labeled = n_reports > 0
 
     graph = account_features.graph_features(feats, labeled)
-    X = pd.concat([frame.drop(columns=list(NOT_FEATURES)), graph], axis=1)
+    X = pd.concat([frame.drop(columns=list(NOT_FEATURES)), graph, tiny_credit_features(engine, frame)], axis=1)
     holder_labeled = pd.Series(labeled.astype(np.float64)).groupby(frame["holder_id"].to_numpy()).transform("sum")
     X["holder_other_labeled"] = holder_labeled.to_numpy() - labeled
     X = X.astype(np.float64)
@@ -144,7 +149,7 @@ def detect_mules(dataset, engine) -> pd.DataFrame:
     implicated = (X["from_reported_1"].to_numpy() >= 0.5) | (X["device_reported"].to_numpy() > 0) \
         | (_holder_mates_max(labeled.astype(np.float64), frame["holder_id"].to_numpy(), frame_opened(X),
                              np.ones(n, dtype=bool)) > 0) \
-        | rules[["fan_out", "scatter_gather", "chain"]].to_numpy().any(axis=1)
+        | rules[["fan_out", "scatter_gather", "chain", "test_credit"]].to_numpy().any(axis=1)
     keys = frame["account"].tolist()
     independent = np.maximum(n_victims, np.minimum(n_reports, 1))
     reporter_share = independent / np.maximum(np.nan_to_num(X["in_cp"].to_numpy()), 1.0)
@@ -160,6 +165,8 @@ def detect_mules(dataset, engine) -> pd.DataFrame:
     fit = pu_crossfit(learn, keys, labeled, exclude_from_negatives=implicated, rounds=ROUNDS,
                       positive_weight=weights, **MODEL)
     p_model = prior_corrected(fit.score, labeled, weights=weights)
+    # a ring's test credits are evidence without any label (works before the first report)
+    p_model = noisy_or(p_model, TEST_CREDIT_EVIDENCE * rules["test_credit"].to_numpy(np.float64))
 
     receiver_ok = X["exchange"].to_numpy() == 0
     alone = np.where(concentrated, REPORT_ALONE["concentrated"], REPORT_ALONE["diluted"])

@@ -1,0 +1,62 @@
+"""Test credits: a ring checks the accounts it bought with a few baht before using them.
+
+A person sends a tiny amount to an account now and then (splitting a bill, checking a
+new PromptPay number). One sender crediting tiny amounts to the accounts of three or
+more *different* people is a ring testing its mule accounts (DOMAIN.md: tiny "test"
+credits before first use). Card payments are excluded (merchants' refunds and
+cash-back are tiny), and so are companies (a payment provider verifying customers'
+accounts with one baht tests thousands of people, openly).
+
+Per account (aligned with the feature frame):
+
+* `tester_fan`: how many other people's accounts this account sent tiny credits to;
+* `tested_by_fan`: the largest `tester_fan` among the senders of its own tiny credits.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+TINY_THB = 10
+# Three different people tested by one sender: two can be a family's new accounts.
+RING_TESTER_PEOPLE = 3
+
+TEST_CREDITS_SQL = f"""
+SELECT src AS tester, dst AS account FROM transactions
+WHERE amount > 0 AND amount <= {TINY_THB} AND channel <> 'card'
+  AND src IS NOT NULL AND dst IS NOT NULL AND src <> dst
+GROUP BY src, dst
+"""
+
+
+def tiny_credit_features(engine, frame: pd.DataFrame) -> pd.DataFrame:
+    """`tester_fan` and `tested_by_fan` per row of `frame` (needs `account`, `holder_id`,
+    `company`). Deterministic; as-of exact (the canonical tables end at the as-of)."""
+    out = pd.DataFrame({"tester_fan": np.zeros(len(frame)), "tested_by_fan": np.zeros(len(frame))},
+                       index=frame.index)
+    pairs = engine.sql(TEST_CREDITS_SQL)
+    if pairs.empty:
+        return out
+    holder = pd.Series(frame["holder_id"].to_numpy(), index=frame["account"].to_numpy())
+    company = pd.Series(frame["company"].to_numpy(np.float64), index=frame["account"].to_numpy())
+    pairs["tester_holder"] = pairs["tester"].map(holder)
+    pairs["holder"] = pairs["account"].map(holder)
+    pairs = pairs[(pairs["holder"] != pairs["tester_holder"]) & (pairs["tester"].map(company).fillna(0) == 0)]
+    if pairs.empty:
+        return out
+    fan = pairs.groupby("tester")["holder"].nunique()
+    pairs["fan"] = pairs["tester"].map(fan)
+    tested = pairs.groupby("account")["fan"].max()
+    index = pd.Index(frame["account"])
+    pos = index.get_indexer(fan.index)
+    out.iloc[pos[pos >= 0], 0] = fan.to_numpy(np.float64)[pos >= 0]
+    pos = index.get_indexer(tested.index)
+    out.iloc[pos[pos >= 0], 1] = tested.to_numpy(np.float64)[pos >= 0]
+    return out
+
+
+def ring_tested(features: pd.DataFrame) -> np.ndarray:
+    """Bool per row: tested by, or itself, a sender that tested ≥ `RING_TESTER_PEOPLE` people."""
+    return ((features["tested_by_fan"].to_numpy() >= RING_TESTER_PEOPLE)
+            | (features["tester_fan"].to_numpy() >= RING_TESTER_PEOPLE))
