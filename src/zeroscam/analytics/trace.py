@@ -12,7 +12,8 @@ as-of time (AXF.md "Outputs", trace). How it is computed:
    time, so the hold reaches the account the victim paid.
 2. **The victim's unlisted payments.** When the reported loss exceeds the
    listed transfers, the victim's own accounts are searched for payments to
-   accounts that reports name or that pay from a ring device.
+   accounts that reports name, then to accounts that pay from a ring device and
+   passed the money on.
 3. **Allocation inside an account** (`TraceIndex.allocation`), once per account
    and for all reports, so reports sharing a pooled account never share each
    other's money: a payment of nearly all of one recent arrival is that
@@ -35,7 +36,9 @@ as-of time (AXF.md "Outputs", trace). How it is computed:
    accounts the report's money reached with at least a floor (an absolute amount
    and a share of the report's money — a mule's coffee does not freeze the café).
 6. **The ring's other accounts** holding money no report traced (victims who
-   never report) are added by `trace_reports` (`_ring_linked`).
+   never report) are added by `trace_reports` (`_ring_linked`): linked to a
+   confirmed ring account by a device or holder, or by money — a forward out of
+   it, or a collector's forward into a layering account.
 
 The per-report work touches only accounts the money reached: an index over all
 transactions (per account, in time order; allocations computed on demand) is
@@ -800,8 +803,10 @@ def _unlisted_payments(index: TraceIndex, matched: list[dict], victim: dict) -> 
                 continue
             if index.named[dst]:
                 tier = 0
-            elif index.mule_like[dst] and _passes_on(index, dst, int(index.ts[row])):
+            elif index.mule_like[dst] and index.amount[row] >= cfg.floor_thb and \
+                    _passes_on(index, dst, int(index.ts[row])):
                 tier = 1  # a ring device's account that passed the money on; a friend sharing a phone keeps it
+                          # (and a few dozen baht to one is no lead: the listing floor applies)
             else:
                 continue
             found.append((tier, int(np.abs(anchors - index.ts[row]).min()), row))
