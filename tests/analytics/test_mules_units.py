@@ -122,3 +122,15 @@ def test_otsu_splits_two_groups():
     values = np.concatenate([np.full(100, 0.05), np.full(20, 0.9)])
     t = otsu_threshold(values)
     assert 0.05 < t <= 0.9
+
+
+def test_nominee_rule_needs_three_banks_within_two_weeks_and_a_recent_account():
+    from zeroscam.analytics.detection.mules import typology_rules
+
+    cols = ["fwd_1d_share", "pass_ratio", "in_cp_stranger", "max_balance_rel", "stranger_cp_share", "out_cp",
+            "out_banks", "gather_sources", "scatter_sinks", "pass_in_from_pass", "device_holders",
+            "tested_by_fan", "tester_fan"]
+    f = pd.DataFrame(0.0, index=range(4), columns=cols)
+    f["holder_banks_14d"] = [3, 3, 2, 4]
+    f["age_days"] = [20, 400, 20, np.nan]      # old account; too few banks; not in the accounts file
+    assert typology_rules(f)["holder_multi_bank"].tolist() == [True, False, False, False]

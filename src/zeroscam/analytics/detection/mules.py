@@ -54,6 +54,10 @@ REPORTER_SHARE = 0.05
 DILUTED_LABEL_WEIGHT = 0.1
 # Tested with a few baht by a sender that tested three or more people: a ring's account.
 TEST_CREDIT_EVIDENCE = 0.7
+# The holder opened accounts at three or more banks within two weeks, this one in the
+# last 90 days: the Central Fraud Registry's nominee pattern.
+NOMINEE_EVIDENCE = 0.6
+NEW_ACCOUNT_DAYS = 90
 
 FEATURE_CODES = {
     "pass_ratio": "pass_through", "fwd_1h_share": "pass_through", "fwd_1d_share": "pass_through",
@@ -112,6 +116,9 @@ def typology_rules(f: pd.DataFrame) -> pd.DataFrame:
     rules["shared_device"] = col("device_holders") >= 3
     # one sender testing the accounts of three or more people with a few baht
     rules["test_credit"] = ring_tested(f)
+    # a nominee: accounts at three or more banks opened within two weeks, this one recently
+    rules["holder_multi_bank"] = (col("holder_banks_14d") >= 3) & (np.nan_to_num(f["age_days"].to_numpy(np.float64),
+                                                                                nan=np.inf) <= NEW_ACCOUNT_DAYS)
     return rules
 
 
@@ -149,7 +156,7 @@ def detect_mules(dataset, engine) -> pd.DataFrame:
     implicated = (X["from_reported_1"].to_numpy() >= 0.5) | (X["device_reported"].to_numpy() > 0) \
         | (_holder_mates_max(labeled.astype(np.float64), frame["holder_id"].to_numpy(), frame_opened(X),
                              np.ones(n, dtype=bool)) > 0) \
-        | rules[["fan_out", "scatter_gather", "chain", "test_credit"]].to_numpy().any(axis=1)
+        | rules[["fan_out", "scatter_gather", "chain", "test_credit", "holder_multi_bank"]].to_numpy().any(axis=1)
     keys = frame["account"].tolist()
     independent = np.maximum(n_victims, np.minimum(n_reports, 1))
     reporter_share = independent / np.maximum(np.nan_to_num(X["in_cp"].to_numpy()), 1.0)
@@ -165,8 +172,10 @@ def detect_mules(dataset, engine) -> pd.DataFrame:
     fit = pu_crossfit(learn, keys, labeled, exclude_from_negatives=implicated, rounds=ROUNDS,
                       positive_weight=weights, **MODEL)
     p_model = prior_corrected(fit.score, labeled, weights=weights)
-    # a ring's test credits are evidence without any label (works before the first report)
-    p_model = noisy_or(p_model, TEST_CREDIT_EVIDENCE * rules["test_credit"].to_numpy(np.float64))
+    # a ring's test credits and a nominee's fresh accounts at many banks are evidence
+    # without any label (they work before the first report)
+    p_model = noisy_or(p_model, TEST_CREDIT_EVIDENCE * rules["test_credit"].to_numpy(np.float64),
+                       NOMINEE_EVIDENCE * rules["holder_multi_bank"].to_numpy(np.float64))
 
     receiver_ok = X["exchange"].to_numpy() == 0
     alone = np.where(concentrated, REPORT_ALONE["concentrated"], REPORT_ALONE["diluted"])
