@@ -276,3 +276,25 @@ def test_farm_batch_links_numbers_on_one_cell_started_together_only():
     assert sorted(pairs) == [("+6610", "A-1|+6610"), ("+6611", "A-1|+6610"), ("+6612", "A-1|+6610")]
     assert _farm_batches(eng, phones, RingConfig(farm_batch_hours=1.5)) == [("+6610", "A-1|+6610"),
                                                                          ("+6611", "A-1|+6610")]
+
+
+def test_talk_then_pay_short_call_counts_only_when_she_paid_soon_after():
+    from zeroscam.analytics.rings import RingConfig, _called_then_paid
+
+    t0 = pd.Timestamp("2025-03-01 10:00")
+    eng = _engine_with({
+        "cdrs": pd.DataFrame({"ts": [t0, t0], "kind": ["voice", "voice"],
+                              "caller": ["+66610000001", "+66610000002"],
+                              "callee": ["+66820000001", "+66820000002"], "duration_s": [40, 40]}),
+        "sims": pd.DataFrame({"msisdn": ["+66820000001", "+66820000002"], "holder_id": ["V1", "V2"]}),
+        "accounts": pd.DataFrame({"account": ["004-1", "004-2"], "holder_id": ["V1", "V2"]}),
+        "transactions": pd.DataFrame({
+            "txn_id": ["a", "b"], "ts": [t0 + pd.Timedelta(hours=1), t0 + pd.Timedelta(hours=30)],
+            "src": ["004-1", "004-2"], "dst": ["014-9", "014-8"], "amount": [5000.0, 4000.0]}),
+    })
+    phones = {"+66610000001", "+66610000002"}
+    cfg = RingConfig(long_talk_s=120, quick_pay_minutes=360)
+    # a 40-s call then a payment an hour later counts; the same call then a payment a day later does not
+    assert _called_then_paid(eng, phones, {"014-9", "014-8"}, cfg) == [("+66610000001", "014-9", 1)]
+    # a long talk counts for the whole window
+    assert len(_called_then_paid(eng, phones, {"014-9", "014-8"}, RingConfig(long_talk_s=30))) == 2

@@ -61,6 +61,8 @@ class RingConfig:
     farm_batch_hours: float = 3.0     # flagged numbers on one serving cell first used this close together
     callers_per_payment: int = 5      # the last numbers that talked to a payer before she paid
     call_to_pay_days: int = 3         # a call, then the callee pays a ring account within this many days
+    long_talk_s: int = 120            # ... after a long talk; after a shorter one (a cold call she may have
+    quick_pay_minutes: int = 360      #     hung up on) only when she paid within these minutes
     min_called_victims: int = 1       # an account is tied to numbers only when this many payers were called ...
     min_called_share: float = 0.3     # ... and this share of all who paid it
     tie_rounds: int = 2               # money ties: rounds of pulling unflagged accounts in by money flow
@@ -289,10 +291,12 @@ def find_rings(dataset, engine=None, *, trace_frame: pd.DataFrame | None = None,
         g.link("m:" + m, "f:" + batch, cfg.batch_weight)
     # caller -> victim -> paid account: a number that called someone who then paid an account
     # ties the phone side of a ring to its money side even when no holder, handset or report does
+    talked_into: set[str] = set()
     for m, acc, n in _called_then_paid(eng, (seed_phones & cand_phones) - company_phones,
                                        (seed_accounts | tied) & cand_accounts, cfg,
                                        not_payers=cand_accounts):
         g.link("m:" + m, "a:" + acc, 1.0 + math.log1p(n))
+        talked_into.add(acc)
     # money between candidates (aggregated per pair); who among the flagged looks like a victim
     collectors = set(tf.loc[tf["hop"] == 1, "key"]) if len(tf) else set()
     flag_ok: set[str] = set()
@@ -315,6 +319,8 @@ def find_rings(dataset, engine=None, *, trace_frame: pd.DataFrame | None = None,
                 pays_collector.add(src_acc)
         # a flagged account that only pays the ring's collectors is an unreported victim, not a mule
         flag_ok -= pays_collector - set(acc_reports)
+    # people talked into paying it by ring numbers: a collector, whoever else paid it
+    flag_ok |= talked_into
     step("graph")
 
     # nodes and edges in name order: the same input gives the same communities whatever order
@@ -380,7 +386,8 @@ def _called_then_paid(eng, phones: set[str], accounts: set[str], cfg: RingConfig
     """(number, account, victims): people a candidate number called and who then paid a candidate account.
 
     The callee is identified through the SIM register (her holder id) and her own
-    accounts; a payment within `call_to_pay_days` after a call is tied to the
+    accounts; a payment within `call_to_pay_days` after a long call (`long_talk_s`), or within
+    `quick_pay_minutes` after a shorter one (`min_talk_s` at least), is tied to the
     latest candidate number that called her before it (the one that talked her into it). The
     callee must not be a candidate herself (rings call their own numbers too), nor pay from a
     candidate account (`not_payers`: a mule forwarding to the ring after a cold call is no victim).
@@ -398,6 +405,8 @@ def _called_then_paid(eng, phones: set[str], accounts: set[str], cfg: RingConfig
             JOIN transactions t ON t.src = a.account AND t.ts >= c.ts
                  AND t.ts <= c.ts + INTERVAL {int(cfg.call_to_pay_days)} DAY
             WHERE c.kind = 'voice' AND c.duration_s >= {int(cfg.min_talk_s)}
+              AND (c.duration_s >= {int(cfg.long_talk_s)}
+                   OR t.ts <= c.ts + INTERVAL {int(cfg.quick_pay_minutes)} MINUTE)
               AND c.caller IN ({_sql_list(phones)}) AND c.callee NOT IN ({_sql_list(phones)})
               AND t.dst IN ({_sql_list(accounts)}) AND a.account NOT IN ({_sql_list(not_payers)}))
         , linked AS (SELECT * FROM paid WHERE latest <= {int(cfg.callers_per_payment)})
