@@ -24,6 +24,7 @@ and sorts are stable.
 
 from __future__ import annotations
 
+import os
 import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -33,6 +34,9 @@ import pandas as pd
 
 SEED = 20240801
 THREADS = 1  # fixed (results depend on it); one thread: OpenMP spin-waits badly on a busy 2-core box
+# Folds train side by side in Python threads (LightGBM releases the GIL), each with
+# THREADS OpenMP threads: a fold's model does not depend on what runs next to it.
+FOLD_WORKERS = max(1, min(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1))
 
 
 def lgbm_params(seed: int = SEED, **overrides) -> dict:
@@ -85,6 +89,11 @@ class CrossFit:
     fold: np.ndarray
     models: list = field(default_factory=list)
     features: list[str] = field(default_factory=list)
+    # what the models were trained on, for `pu_crossfit(reuse=...)`: the feature
+    # matrix, the LightGBM parameters, and per fold the training rows and binned Dataset
+    _matrix: np.ndarray | None = field(default=None, repr=False)
+    _params: dict | None = field(default=None, repr=False)
+    _train: list = field(default_factory=list, repr=False)
 
     def contributions(self, X: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
         """Per-feature contributions (log-odds, LightGBM `pred_contrib`) for the given row
@@ -106,7 +115,8 @@ def pu_crossfit(X: pd.DataFrame, keys: Sequence[str], positive: np.ndarray, *,
                 exclude_from_negatives: np.ndarray | None = None,
                 folds: int = 5, rounds: int = 150, max_negatives: int = 60_000,
                 seed: int = SEED, params: Mapping | None = None,
-                positive_weight: np.ndarray | None = None) -> CrossFit:
+                positive_weight: np.ndarray | None = None, score_rows: np.ndarray | None = None,
+                reuse: CrossFit | None = None) -> CrossFit:
     """Cross-fitted PU LightGBM: positives vs the unlabeled rest.
 
     X: one row per entity, numeric feature columns only (NaN allowed).
@@ -118,6 +128,10 @@ def pu_crossfit(X: pd.DataFrame, keys: Sequence[str], positive: np.ndarray, *,
     (deterministically) and re-weighted so scores stay P(labeled | x).
     positive_weight: optional per-row weight of the positives (e.g. from
     `clean_label_weights`: labels the data itself doubts count less).
+    score_rows: optional bool mask, the rows whose score the caller needs (the others
+    stay 0; predicting is a good part of the cost). reuse: an earlier fit on the same
+    X, labels, exclusions, folds and parameters (only the positive weights may differ):
+    its binned training sets are used again, with the same models as building them anew.
     """
     n = len(X)
     positive = np.asarray(positive, dtype=bool)
@@ -137,26 +151,46 @@ def pu_crossfit(X: pd.DataFrame, keys: Sequence[str], positive: np.ndarray, *,
 
     u = stable_uniform(keys, salt=f"neg{seed}")
     base = lgbm_params(seed, **(params or {}))
-    for f in range(folds):
+    pos_w = np.ones(n) if positive_weight is None else np.asarray(positive_weight, dtype=np.float64)
+    wanted = np.ones(n, dtype=bool) if score_rows is None else np.asarray(score_rows, dtype=bool)
+    fit._matrix, fit._params = matrix, base
+    fit._train = [None] * folds
+    same_data = (reuse is not None and reuse._params == base and reuse.features == features
+                 and len(reuse._train) == folds and np.array_equal(reuse.fold, fold)
+                 and reuse._matrix is not None and np.array_equal(reuse._matrix, matrix, equal_nan=True))
+
+    def train(f: int):
         train_pos = positive & (fold != f)
         train_neg = ~positive & ~excluded & (fold != f)
         n_neg = int(train_neg.sum())
         rate = min(1.0, max_negatives / max(n_neg, 1))
         train_neg &= u < rate
         if train_pos.sum() == 0 or train_neg.sum() == 0:
-            fit.models.append(None)
-            continue
+            return None
         idx = np.flatnonzero(train_pos | train_neg)
         y = positive[idx].astype(np.float64)
-        pos_w = np.ones(n) if positive_weight is None else np.asarray(positive_weight, dtype=np.float64)
         w = np.where(positive[idx], pos_w[idx], 1.0 / rate)
-        booster = lgb.train(dict(base), lgb.Dataset(matrix[idx], label=y, weight=w,
-                                                    feature_name=features, free_raw_data=True),
-                            num_boost_round=rounds)
-        fit.models.append(booster)
-        rows = np.flatnonzero(fold == f)
+        old = reuse._train[f] if same_data else None
+        if old is not None and np.array_equal(old[0], idx) and np.array_equal(old[1].get_label(), y):
+            # bins come from the feature values alone: only the weights change
+            data = old[1]
+            data.set_weight(w)
+        else:
+            data = lgb.Dataset(matrix[idx], label=y, weight=w, feature_name=features, free_raw_data=True)
+        booster = lgb.train(dict(base), data, num_boost_round=rounds)
+        fit._train[f] = (idx, data)
+        rows = np.flatnonzero((fold == f) & wanted)
         if len(rows):
             score[rows] = booster.predict(matrix[rows], num_threads=THREADS)
+        return booster
+
+    if FOLD_WORKERS > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(FOLD_WORKERS) as pool:
+            fit.models = list(pool.map(train, range(folds)))
+    else:
+        fit.models = [train(f) for f in range(folds)]
     return fit
 
 
