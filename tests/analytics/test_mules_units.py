@@ -134,3 +134,16 @@ def test_nominee_rule_needs_three_banks_within_two_weeks_and_a_recent_account():
     f["holder_banks_14d"] = [3, 3, 2, 4]
     f["age_days"] = [20, 400, 20, np.nan]      # old account; too few banks; not in the accounts file
     assert typology_rules(f)["holder_multi_bank"].tolist() == [True, False, False, False]
+
+
+def test_ring_device_share_counts_payments_from_phones_of_four_or_more_people():
+    from types import SimpleNamespace
+
+    from zeroscam.analytics.detection.mules import ring_device_share
+
+    frame = pd.DataFrame({"account": [f"a{i}" for i in range(6)]})
+    # device 0: accounts of 4 people (a0..a3); device 1: a family tablet (a4, a5: 2 people)
+    devices = pd.DataFrame({"pos": [0, 1, 2, 3, 0, 4, 5], "device_code": [0, 0, 0, 0, 1, 1, 1],
+                            "holder_code": [0, 1, 2, 3, 0, 4, 5], "n": [4, 1, 1, 1, 1, 3, 3]})
+    share = ring_device_share(SimpleNamespace(frame=frame, devices=devices))
+    assert np.allclose(share, [0.8, 1.0, 1.0, 1.0, 0.0, 0.0])

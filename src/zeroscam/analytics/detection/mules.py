@@ -58,6 +58,12 @@ TEST_CREDIT_EVIDENCE = 0.7
 # last 90 days: the Central Fraud Registry's nominee pattern.
 NOMINEE_EVIDENCE = 0.6
 NEW_ACCOUNT_DAYS = 90
+# A phone that makes payments from the accounts of four or more people is a ring's
+# (a family tablet serves two or three); an account paying mostly (≥ 80 %) from it is
+# run by the ring — a victim whose phone a ring took over made few of her payments there.
+RING_DEVICE_PEOPLE = 4
+RING_DEVICE_SHARE = 0.8
+RING_PHONE_EVIDENCE = 0.6
 
 FEATURE_CODES = {
     "pass_ratio": "pass_through", "fwd_1h_share": "pass_through", "fwd_1d_share": "pass_through",
@@ -76,7 +82,7 @@ FEATURE_CODES = {
     "atm_limit_n": "atm_limit_cashout", "cash_out_share": "atm_limit_cashout",
     "round_out_share": "atm_limit_cashout",
     "crypto_share": "crypto_exit",
-    "device_holders": "shared_device", "devices": "shared_device",
+    "device_holders": "shared_device", "devices": "shared_device", "ring_device_share": "shared_device",
     "from_reported_1": "near_reported", "from_reported_2": "near_reported", "from_reported_3": "near_reported",
     "reported_payers": "near_reported", "to_reported_1": "near_reported",
     "holder_banks": "holder_multi_bank", "holder_banks_14d": "holder_multi_bank",
@@ -116,6 +122,8 @@ def typology_rules(f: pd.DataFrame) -> pd.DataFrame:
     rules["shared_device"] = col("device_holders") >= 3
     # one sender testing the accounts of three or more people with a few baht
     rules["test_credit"] = ring_tested(f)
+    # most of its payments made from a phone that drives four or more people's accounts
+    rules["ring_phone"] = col("ring_device_share") >= RING_DEVICE_SHARE
     # a nominee: accounts at three or more banks opened within two weeks, this one recently
     rules["holder_multi_bank"] = (col("holder_banks_14d") >= 3) & (np.nan_to_num(f["age_days"].to_numpy(np.float64),
                                                                                 nan=np.inf) <= NEW_ACCOUNT_DAYS)
@@ -143,6 +151,7 @@ def detect_mules(dataset, engine) -> pd.DataFrame:
 
     graph = account_features.graph_features(feats, labeled)
     X = pd.concat([frame.drop(columns=list(NOT_FEATURES)), graph, tiny_credit_features(engine, frame)], axis=1)
+    X["ring_device_share"] = ring_device_share(feats)
     holder_labeled = pd.Series(labeled.astype(np.float64)).groupby(frame["holder_id"].to_numpy()).transform("sum")
     X["holder_other_labeled"] = holder_labeled.to_numpy() - labeled
     X = X.astype(np.float64)
@@ -156,7 +165,8 @@ def detect_mules(dataset, engine) -> pd.DataFrame:
     implicated = (X["from_reported_1"].to_numpy() >= 0.5) | (X["device_reported"].to_numpy() > 0) \
         | (_holder_mates_max(labeled.astype(np.float64), frame["holder_id"].to_numpy(), frame_opened(X),
                              np.ones(n, dtype=bool)) > 0) \
-        | rules[["fan_out", "scatter_gather", "chain", "test_credit", "holder_multi_bank"]].to_numpy().any(axis=1)
+        | rules[["fan_out", "scatter_gather", "chain", "test_credit", "holder_multi_bank",
+                 "ring_phone"]].to_numpy().any(axis=1)
     keys = frame["account"].tolist()
     independent = np.maximum(n_victims, np.minimum(n_reports, 1))
     reporter_share = independent / np.maximum(np.nan_to_num(X["in_cp"].to_numpy()), 1.0)
@@ -175,7 +185,8 @@ def detect_mules(dataset, engine) -> pd.DataFrame:
     # a ring's test credits and a nominee's fresh accounts at many banks are evidence
     # without any label (they work before the first report)
     p_model = noisy_or(p_model, TEST_CREDIT_EVIDENCE * rules["test_credit"].to_numpy(np.float64),
-                       NOMINEE_EVIDENCE * rules["holder_multi_bank"].to_numpy(np.float64))
+                       NOMINEE_EVIDENCE * rules["holder_multi_bank"].to_numpy(np.float64),
+                       RING_PHONE_EVIDENCE * rules["ring_phone"].to_numpy(np.float64))
 
     receiver_ok = X["exchange"].to_numpy() == 0
     alone = np.where(concentrated, REPORT_ALONE["concentrated"], REPORT_ALONE["diluted"])
@@ -222,6 +233,21 @@ def detect_mules(dataset, engine) -> pd.DataFrame:
 OPENED_TOGETHER_DAYS = 14
 
 
+def ring_device_share(feats) -> np.ndarray:
+    """Per account: the share of its outgoing payments made from app devices that make
+    payments for `RING_DEVICE_PEOPLE` or more different holders."""
+    n = len(feats.frame)
+    dev = feats.devices
+    if dev is None or dev.empty:
+        return np.zeros(n)
+    people = dev.groupby("device_code")["holder_code"].nunique()
+    ring = dev["device_code"].map(people).to_numpy() >= RING_DEVICE_PEOPLE
+    pos, count = dev["pos"].to_numpy(), dev["n"].to_numpy(np.float64)
+    total = np.bincount(pos, weights=count, minlength=n)
+    on_ring = np.bincount(pos, weights=count * ring, minlength=n)
+    return np.divide(on_ring, total, out=np.zeros(n), where=total > 0)
+
+
 def frame_opened(X: pd.DataFrame) -> np.ndarray:
     """Opening time in days before the as-of (NaN when the account is not in accounts)."""
     return X["age_days"].to_numpy(np.float64)
@@ -253,6 +279,7 @@ def _holder_mates_max(score: np.ndarray, holder: np.ndarray, age_days: np.ndarra
 GRAPH_REASON = 0.3  # graph evidence worth naming as a reason
 HOP_DAMPING = 0.9   # each hop away from the evidence is a little weaker
 HOPS = 4
+BULK_SHARE = 0.05   # a payment of ≥ 5 % of what the payer sent out is bulk money
 
 
 def _with_graph(feats, p_model: np.ndarray, independent: np.ndarray, receiver_ok: np.ndarray,
@@ -284,9 +311,13 @@ def _propagate(feats, score: np.ndarray, *, receiver_ok: np.ndarray, base) -> np
     other = holder[src] != holder[dst]
     src, dst, w = src[other], dst[other], w[other]
     in_tot = np.bincount(dst, weights=w, minlength=n)
+    out_tot = np.bincount(src, weights=w, minlength=n)
     from scipy import sparse
 
-    share = sparse.csr_matrix((w / np.maximum(in_tot[dst], 1), (dst, src)), shape=(n, n))
+    # A ring moves its money in bulk; a mule's small payment to a shop or a friend (its
+    # cut, spent) carries little evidence however small the receiver's own inflow is.
+    bulk = np.minimum(1.0, w / np.maximum(out_tot[src], 1) / BULK_SHARE)
+    share = sparse.csr_matrix((w / np.maximum(in_tot[dst], 1) * bulk, (dst, src)), shape=(n, n))
     current = score.copy()
     money = device = np.zeros(n)
     for _ in range(HOPS):
