@@ -129,7 +129,7 @@ def test_nominee_rule_needs_three_banks_within_two_weeks_and_a_recent_account():
 
     cols = ["fwd_1d_share", "pass_ratio", "in_cp_stranger", "max_balance_rel", "stranger_cp_share", "out_cp",
             "out_banks", "gather_sources", "scatter_sinks", "pass_in_from_pass", "device_holders",
-            "tested_by_fan", "tester_fan"]
+            "tested_by_fan", "tester_fan", "ring_device_share"]
     f = pd.DataFrame(0.0, index=range(4), columns=cols)
     f["holder_banks_14d"] = [3, 3, 2, 4]
     f["age_days"] = [20, 400, 20, np.nan]      # old account; too few banks; not in the accounts file
