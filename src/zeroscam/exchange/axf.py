@@ -774,6 +774,9 @@ def _latest_time(con, staged: dict[str, str]) -> datetime | None:
     return con.execute(f"SELECT max(t) FROM ({' UNION ALL '.join(parts)})").fetchone()[0]
 
 
+_COMMON_TS = "____-__-__T__:__:__+07:00"
+
+
 def _latest_time_unread(con, name: str, path: Path) -> datetime | None:
     """The latest time in a file that is not read: one scan of its time column only.
 
@@ -814,10 +817,25 @@ def _latest_time_unread(con, name: str, path: Path) -> datetime | None:
         source = (f"read_csv('{p}', delim=',', quote='\"', escape='\"', header=true, auto_detect=false, "
                   f"columns={{{cols}}}, strict_mode=false, ignore_errors=true, encoding='utf-8')")
     raw = f"NULLIF(trim(CAST({_ident(by_key[column])} AS VARCHAR)), '')"
+    # The usual written form (`2025-03-01T21:40:00+07:00`) is fixed-width with one offset,
+    # so its latest value is its largest string: no per-row timestamp parse. Every other
+    # form goes the usual way. Should the largest such string not be a valid time, the
+    # whole column is parsed instead.
+    common = f"v LIKE '{_COMMON_TS}'"
     try:
-        latest, open_values = con.execute(
-            f"SELECT max(t), list(DISTINCT v) FILTER (WHERE t IS NULL AND v IS NOT NULL) FROM "
-            f"(SELECT v, {fast.timestamp('v')} AS t FROM (SELECT {raw} AS v FROM {source}))").fetchone()
+        top, latest, open_values = con.execute(
+            f"SELECT max(v) FILTER (WHERE {common}), max(t), "
+            f"list(DISTINCT v) FILTER (WHERE t IS NULL AND v IS NOT NULL AND NOT {common}) FROM "
+            f"(SELECT v, (CASE WHEN NOT {common} THEN {fast.timestamp('v')} END) AS t "
+            f"FROM (SELECT {raw} AS v FROM {source}))").fetchone()
+        top_t = con.execute(f"SELECT {fast.timestamp('v')} FROM (SELECT CAST(? AS VARCHAR) AS v)",
+                            [top]).fetchone()[0] if top is not None else None
+        if top is not None and top_t is None:
+            latest, open_values = con.execute(
+                f"SELECT max(t), list(DISTINCT v) FILTER (WHERE t IS NULL AND v IS NOT NULL) FROM "
+                f"(SELECT v, {fast.timestamp('v')} AS t FROM (SELECT {raw} AS v FROM {source}))").fetchone()
+        elif top_t is not None:
+            latest = top_t if latest is None or top_t > latest else latest
     except duckdb.Error:
         return None
     for value in open_values or []:
