@@ -53,6 +53,7 @@ class RingConfig:
     farm_min_sims: int = 3            # numbers on one person in one community before they count as a farm
     farm_register_days: int = 60      # ... registered within this many days of the farm's flagged numbers
     min_call_contacts: int = 10**9    # (off: pulling numbers in by calls merged rings through their victims)
+    min_pair_calls: int = 2           # calls between two suspicious numbers that tie them (one is a cold call)
     max_shared: int = 400             # a handset/device shared by more entities is not a personal link
     suspicious_score: float = 0.5     # detector score that counts as a flag when flagged is absent
     min_talk_s: int = 20              # a call that talked someone into paying: a conversation, not a ring-out
@@ -270,7 +271,7 @@ def find_rings(dataset, engine=None, *, trace_frame: pd.DataFrame | None = None,
     # nominee's own phone among them) is more likely a target several rings cold-called than a
     # member; it joined rings (tried: members' phones called 3+ times; no gain)
     for a, b, n in zip(calls["caller"], calls["callee"], calls["n"]):
-        if a in seed_phones and b in seed_phones:
+        if a in seed_phones and b in seed_phones and n >= cfg.min_pair_calls:
             g.link("m:" + a, "m:" + b, 1.0 + math.log1p(n))
     for a, dev in zip(devices["account"], devices["device"]):
         if a in cand_accounts:
