@@ -27,7 +27,7 @@ TINY_CENTS = 1_000          # a credit of 10 baht or less: a "test" credit
 ROUND_CENTS = 100_000       # a multiple of 1,000 baht
 ATM_CENTS = 500_000         # cash-outs in multiples of 5,000 baht (ATM note limits)
 
-_TEMP = ("mf_tx", "mf_pair", "mf_pairs", "mf_cp", "mf_agg", "mf_acct", "mf_pos", "mf_holder", "mf_srcdev",
+_TEMP = ("mf_tx", "mf_pair", "mf_cp", "mf_agg", "mf_acct", "mf_pos", "mf_holder", "mf_srcdev",
          "mf_dev")
 
 
@@ -58,27 +58,31 @@ def _sql_steps(as_of) -> list[tuple[str, str]]:
         ("mf_pair", """
             SELECT src, dst, SUM(cents) AS cents, COUNT(*) AS n, MIN(t) AS first_t, MAX(t) AS last_t
             FROM mf_tx GROUP BY src, dst"""),
-        # counterparties: one row per (account, counterparty, direction); distinct counts
-        # are plain counts over it. A payer is social when the account also paid it.
-        ("mf_pairs", """
-            SELECT p.dst AS acct, p.src AS cp, 1 AS dir, p.last_t, p.cents,
-                   CASE WHEN r.src IS NULL THEN 0 ELSE 1 END AS social
-            FROM mf_pair p LEFT JOIN mf_pair r ON r.src = p.dst AND r.dst = p.src
-            WHERE p.src IS NOT NULL AND p.dst IS NOT NULL
-            UNION ALL
-            SELECT src AS acct, dst AS cp, -1 AS dir, last_t, cents, 0 AS social   -- (not used for payees)
-            FROM mf_pair WHERE src IS NOT NULL AND dst IS NOT NULL"""),
+        # counterparties: per account, its payers (pairs into it) and payees (pairs out of
+        # it); each pair is one counterparty, so distinct counts are plain counts. A payer
+        # is social when the account also paid it (the reverse pair exists).
         ("mf_cp", f"""
-            SELECT acct AS account,
-              SUM(CASE WHEN dir > 0 THEN 1 ELSE 0 END) AS in_cp,
-              SUM(CASE WHEN dir < 0 THEN 1 ELSE 0 END) AS out_cp,
-              SUM(CASE WHEN dir > 0 AND social = 0 THEN 1 ELSE 0 END) AS in_cp_stranger,
-              SUM(CASE WHEN dir > 0 AND social = 0 THEN cents ELSE 0 END) AS in_cents_stranger,
-              COUNT(DISTINCT CASE WHEN dir < 0 THEN SUBSTRING(cp, 1, 3) END) AS out_banks,
-              COUNT(DISTINCT CASE WHEN dir > 0 THEN SUBSTRING(cp, 1, 3) END) AS in_banks,
-              SUM(CASE WHEN dir > 0 AND last_t > {t_asof} - {7 * DAY} THEN 1 ELSE 0 END) AS in_cp_7d,
-              SUM(CASE WHEN dir < 0 AND last_t > {t_asof} - {7 * DAY} THEN 1 ELSE 0 END) AS out_cp_7d
-            FROM mf_pairs GROUP BY acct"""),
+            SELECT COALESCE(i.account, o.account) AS account,
+              COALESCE(i.in_cp, 0) AS in_cp, COALESCE(o.out_cp, 0) AS out_cp,
+              COALESCE(i.in_cp_stranger, 0) AS in_cp_stranger,
+              COALESCE(i.in_cents_stranger, 0) AS in_cents_stranger,
+              COALESCE(o.out_banks, 0) AS out_banks, COALESCE(i.in_banks, 0) AS in_banks,
+              COALESCE(i.in_cp_7d, 0) AS in_cp_7d, COALESCE(o.out_cp_7d, 0) AS out_cp_7d
+            FROM (
+              SELECT p.dst AS account, COUNT(*) AS in_cp,
+                SUM(CASE WHEN r.src IS NULL THEN 1 ELSE 0 END) AS in_cp_stranger,
+                SUM(CASE WHEN r.src IS NULL THEN p.cents ELSE 0 END) AS in_cents_stranger,
+                COUNT(DISTINCT SUBSTRING(p.src, 1, 3)) AS in_banks,
+                SUM(CASE WHEN p.last_t > {t_asof} - {7 * DAY} THEN 1 ELSE 0 END) AS in_cp_7d
+              FROM mf_pair p LEFT JOIN mf_pair r ON r.src = p.dst AND r.dst = p.src
+              WHERE p.src IS NOT NULL AND p.dst IS NOT NULL
+              GROUP BY p.dst) i
+            FULL OUTER JOIN (
+              SELECT src AS account, COUNT(*) AS out_cp, COUNT(DISTINCT SUBSTRING(dst, 1, 3)) AS out_banks,
+                SUM(CASE WHEN last_t > {t_asof} - {7 * DAY} THEN 1 ELSE 0 END) AS out_cp_7d
+              FROM mf_pair WHERE src IS NOT NULL AND dst IS NOT NULL
+              GROUP BY src) o
+            ON o.account = i.account"""),
         # per account over its events (one per account side of a transaction: +1 money
         # in, -1 money out), in time order: one sort, aggregated straight away
         ("mf_agg", f"""
