@@ -7,7 +7,14 @@ One graph joins what the data says belongs together:
   account — device (`src_device` of its payments);
 * money: account — account, for the flows the trace follows from reports;
 * reports: report — account and report — number for every account the report
-  names or whose money it traced, and every phone it names.
+  names or whose money it traced, and every phone it names;
+* phone side to money side: number — account when a person the number talked with
+  then paid the account (talk, then pay);
+* batches: flagged numbers a ring switched on together (VoIP numbers by first use,
+  SIM numbers by first use on the same serving cell) share a batch node.
+
+Unflagged accounts the ring's money runs through (a missed layer, collectors that
+forward victims' money into the ring) are pulled in by money ties.
 
 The graph is built only around suspicious entities (flagged by the mule and SIM
 detectors, named in reports, or on a report's money path) and one step out
