@@ -298,3 +298,17 @@ def test_talk_then_pay_short_call_counts_only_when_she_paid_soon_after():
     assert _called_then_paid(eng, phones, {"014-9", "014-8"}, cfg) == [("+66610000001", "014-9", 1)]
     # a long talk counts for the whole window
     assert len(_called_then_paid(eng, phones, {"014-9", "014-8"}, RingConfig(long_talk_s=30))) == 2
+
+
+def test_a_nominees_bundle_joins_the_ring_but_not_accounts_of_other_times_or_companies():
+    from zeroscam.analytics.rings import RingConfig, _add_bundles
+
+    accounts = pd.DataFrame({
+        "account": ["004-1", "014-2", "025-3", "006-4", "011-5", "002-6"],
+        "holder_id": ["N", "N", "N", "N", "C", "C"],
+        "holder_type": ["person"] * 4 + ["company"] * 2,
+        "opened_at": ["2025-03-01", "2025-03-05", "2025-03-12", "2019-06-01", "2025-03-01", "2025-03-02"]})
+    rings = [{"accounts": {"004-1", "011-5"}, "msisdns": set(), "holders": {"N"}}]
+    _add_bundles(rings, accounts, {"C"}, RingConfig())
+    # 014-2 and 025-3 opened within 14 days of 004-1; 006-4 (2019) is the nominee's own; C is a company
+    assert rings[0]["accounts"] == {"004-1", "011-5", "014-2", "025-3"}

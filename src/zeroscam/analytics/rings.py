@@ -80,6 +80,7 @@ class RingConfig:
     tie_forward_share: float = 0.5
     tie_min_txns: int = 2             # ... over at least this many payments with the ring
     tie_sandwich_share: float = 0.25  # tested by the ring, then paying it: this share of its money out
+    bundle_days: int = 14             # a nominee's accounts opened within this many days of a ring account
 
 
 @dataclass
@@ -186,7 +187,7 @@ def find_rings(dataset, engine=None, *, trace_frame: pd.DataFrame | None = None,
     mule_flags = _flags(mules, "account", cfg)
     sim_flags = _flags(sims, "msisdn", cfg)
 
-    accounts = eng.sql("SELECT account, holder_id, holder_type FROM accounts")
+    accounts = eng.sql("SELECT account, holder_id, holder_type, opened_at FROM accounts")
     sims_t = eng.sql("SELECT msisdn, holder_id, registered_at FROM sims")
     contacts = eng.sql("SELECT report_id, type, value FROM report_contacts "
                        "WHERE type IN ('phone', 'bank_account', 'promptpay')")
@@ -371,6 +372,7 @@ def find_rings(dataset, engine=None, *, trace_frame: pd.DataFrame | None = None,
             if part is not None:
                 rings.append(part)
     rings = _merge_shared_holders(rings)
+    _add_bundles(rings, accounts, company, cfg)
     # deterministic ring ids: biggest first, then by smallest member
     rings.sort(key=lambda r: (-len(r["accounts"]) - len(r["msisdns"]), min(r["accounts"] | r["msisdns"] | {"~"})))
     rows, summary = [], []
@@ -575,6 +577,31 @@ def _farm_batches(eng, phones: set[str], cfg: RingConfig) -> list[tuple[str, str
     for cell, group in frame.groupby("cell_id", sort=True):
         out.extend((m, f"{cell}|{b}") for m, b in _batches(group, cfg.farm_batch_hours))
     return out
+
+
+def _add_bundles(rings: list[dict], accounts: pd.DataFrame, company: set, cfg: RingConfig) -> None:
+    """A nominee opens accounts at several banks within days and sells the bundle: a
+    ring holder's accounts opened within `bundle_days` of one of its ring accounts
+    belong to the ring too, used yet or not (the Central Fraud Registry acts on the
+    person). Accounts opened at other times — a person's own account of years before
+    the one sold — are left out, and so are companies' accounts."""
+    acc = accounts.dropna(subset=["holder_id", "opened_at"]).copy()
+    acc = acc[~acc["holder_id"].isin(company)]
+    acc["opened_at"] = pd.to_datetime(acc["opened_at"])
+    taken = {a for ring in rings for a in ring["accounts"]}
+    window = pd.Timedelta(days=cfg.bundle_days)
+    by_holder = {h: g for h, g in acc.groupby("holder_id", sort=True)}
+    for ring in rings:
+        opened = acc[acc["account"].isin(ring["accounts"])]
+        extra = set()
+        for h, when in zip(opened["holder_id"], opened["opened_at"]):
+            mates = by_holder.get(h)
+            if mates is None or len(mates) < 2:
+                continue
+            near = mates[(mates["opened_at"] - when).abs() <= window]["account"]
+            extra |= {a for a in near if a not in taken}
+        ring["accounts"] |= extra
+        taken |= extra
 
 
 def _merge_shared_holders(rings: list[dict]) -> list[dict]:
