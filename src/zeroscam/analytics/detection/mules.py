@@ -176,11 +176,13 @@ def detect_mules(dataset, engine) -> pd.DataFrame:
     # two passes: the second discounts labels the first pass could not recognise
     # (mistaken reports naming honest sellers), so they stop teaching the model
     learn = X.drop(columns=NOT_LEARNED)
+    # the first pass is read only on the labels: score just those, and let the second
+    # pass reuse its binned training sets
     first = pu_crossfit(learn, keys, labeled, exclude_from_negatives=implicated, rounds=60,
-                        positive_weight=label_prior, **MODEL)
+                        positive_weight=label_prior, score_rows=labeled, **MODEL)
     weights = clean_label_weights(prior_corrected(first.score, labeled, weights=label_prior), labeled) * label_prior
     fit = pu_crossfit(learn, keys, labeled, exclude_from_negatives=implicated, rounds=ROUNDS,
-                      positive_weight=weights, **MODEL)
+                      positive_weight=weights, reuse=first, **MODEL)
     p_model = prior_corrected(fit.score, labeled, weights=weights)
     # a ring's test credits and a nominee's fresh accounts at many banks are evidence
     # without any label (they work before the first report)
