@@ -225,12 +225,13 @@ def prior_corrected(score: np.ndarray, positive: np.ndarray, *, floor: float = 0
 
 
 def combine_reports(p_model: np.ndarray, n_independent: np.ndarray, *, likelihood_ratio: float = 3.0,
-                    alone: float = 0.35) -> np.ndarray:
+                    alone: float | np.ndarray = 0.35) -> np.ndarray:
     """Add victim reports to a behavioural probability.
 
     Each independent report multiplies the odds by `likelihood_ratio` (reports are
     evidence, not proof: mistaken reports exist); and a named entity scores at least
-    `1 - (1 - alone)^n` however innocent it looks — one report alone is moderate,
+    `1 - (1 - alone)^n` however innocent it looks (`alone` may differ per entity) —
+    one report alone is moderate,
     several independent ones are strong."""
     p = np.clip(np.asarray(p_model, dtype=np.float64), 1e-4, 1 - 1e-6)
     n = np.asarray(n_independent, dtype=np.float64)

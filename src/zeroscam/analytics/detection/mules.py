@@ -13,12 +13,18 @@ How (DESIGN.md principle 3, learn from the data at hand):
    unlabeled majority (PU learning), cross-fitted over K folds so that no account
    is scored by a model that saw its label, with accounts that typology rules or
    graph proximity already implicate left out of the negatives; its scores are
-   prior-corrected (Elkan–Noto) into the probability of being a mule;
-4. report evidence added as independent evidence (one report is moderate, several
-   independent victims strong — mistaken reports exist);
-5. person level: a holder whose account is a confident mule lifts the holder's
+   prior-corrected (Elkan–Noto) into the probability of being a mule; labels on
+   accounts paid by hundreds (where mistaken reports land) weigh little;
+4. evidence that needs no label: a sender testing several people's accounts with a
+   few baht, a holder's fresh accounts at three or more banks, a phone paying for
+   four or more people;
+5. report evidence added as independent evidence (one report on an account few
+   people pay flags it; on a busy account it is moderate; several independent
+   victims are strong — mistaken reports exist), then spread over bulk money flows
+   and shared devices;
+6. person level: a holder whose account is a confident mule lifts the holder's
    other accounts (the Central Fraud Registry acts on the person);
-6. a threshold from this dataset's score distribution, and reason codes from the
+7. a threshold from this dataset's score distribution, and reason codes from the
    model's per-feature contributions and the rules that fired.
 """
 
@@ -43,9 +49,6 @@ FOLDS = 5
 ROUNDS = 120
 # background sample per fold (re-weighted), enough for a few dozen features
 MODEL = {"folds": FOLDS, "max_negatives": 30_000, "params": {"learning_rate": 0.08}}
-# One victim report is moderate evidence on its own (mistaken reports exist);
-# independent victims compound: 1 - (1 - q)^n.
-REPORT_EVIDENCE = 0.4
 # A report naming an account that few people pay is strong evidence on its own (the
 # victim is a sizeable share of its payers: a collector); a report naming an account
 # paid by hundreds (a driver, a shop) is weak — that is where mistaken reports land.
@@ -125,8 +128,8 @@ def typology_rules(f: pd.DataFrame) -> pd.DataFrame:
     # most of its payments made from a phone that drives four or more people's accounts
     rules["ring_phone"] = col("ring_device_share") >= RING_DEVICE_SHARE
     # a nominee: accounts at three or more banks opened within two weeks, this one recently
-    rules["holder_multi_bank"] = (col("holder_banks_14d") >= 3) & (np.nan_to_num(f["age_days"].to_numpy(np.float64),
-                                                                                nan=np.inf) <= NEW_ACCOUNT_DAYS)
+    age_days = np.nan_to_num(f["age_days"].to_numpy(np.float64), nan=np.inf)  # unknown: not new
+    rules["holder_multi_bank"] = (col("holder_banks_14d") >= 3) & (age_days <= NEW_ACCOUNT_DAYS)
     return rules
 
 
@@ -184,8 +187,8 @@ def detect_mules(dataset, engine) -> pd.DataFrame:
     fit = pu_crossfit(learn, keys, labeled, exclude_from_negatives=implicated, rounds=ROUNDS,
                       positive_weight=weights, reuse=first, **MODEL)
     p_model = prior_corrected(fit.score, labeled, weights=weights)
-    # a ring's test credits and a nominee's fresh accounts at many banks are evidence
-    # without any label (they work before the first report)
+    # a ring's test credits, a nominee's fresh accounts at many banks and a ring's phone
+    # are evidence without any label (they work before the first report)
     p_model = noisy_or(p_model, TEST_CREDIT_EVIDENCE * rules["test_credit"].to_numpy(np.float64),
                        NOMINEE_EVIDENCE * rules["holder_multi_bank"].to_numpy(np.float64),
                        RING_PHONE_EVIDENCE * rules["ring_phone"].to_numpy(np.float64))
