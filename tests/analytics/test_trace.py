@@ -274,3 +274,33 @@ def test_ring_flow_does_not_follow_a_mules_spending(tmp_path):
                                 [report("R1", [dict(minute=0, src=V1, dst=M1, amount=40000, txn_id="T1")])]))
     frame = trace_reports(ds)
     assert LANDLORD.split("-")[1] not in set(frame["account"])
+
+
+def test_collector_pooling_unreported_payers_and_layer_pooling_collectors_are_followed(tmp_path):
+    # C is paid by 30 people who never report and by one reporting victim, and sweeps the pool on to M2 the
+    # same day; M2 is paid by 20 such collectors (most payers not suspect: it looks like a shop) and sweeps
+    # everything on to M3. Both behave like ring accounts, so the victim's money is followed to M3.
+    C = "030-7000000001"
+    txns = [(f"U{i}", -1400 + 40 * i, "transfer", f"030-71000{i:05d}", C, 1000) for i in range(30)]
+    txns += [(f"K{i}", 100 + 10 * i, "transfer", f"030-72000{i:05d}", M2, 5000) for i in range(20)]
+    txns += [("T1", 0, "transfer", V1, C, 20000), ("S1", 600, "transfer", C, M2, 49000),
+             ("S2", 700, "transfer", M2, M3, 149000), ("X1", 760, "cash_out", M3, None, 149000)]
+    ds = open_dataset(write_axf(tmp_path / "d", txns,
+                                [report("R1", [dict(minute=0, src=V1, dst=C, amount=20000, txn_id="T1")], 2000)]))
+    followed = plan(trace_reports(ds), "R1")
+    assert set(followed) == {C, M2, M3}
+    assert followed[M3] == pytest.approx(20000.0)
+    # judged by its payers alone, C looks like an honest seller named by mistake and the trail stops there
+    assert set(plan(trace_reports(ds, config=TraceConfig(min_sweep_share=9.0)), "R1")) == {C}
+
+
+def test_honest_seller_named_by_mistake_is_not_followed_to_her_supplier(tmp_path):
+    # SELLER is paid by 30 customers (one of them files a mistaken report), keeps her takings and pays her
+    # supplier a part of them the next day: listed (the victim paid her), not followed
+    SELLER, SUPPLIER = "030-7300000001", "030-7300000002"
+    txns = [(f"U{i}", -1400 + 40 * i, "transfer", f"030-74000{i:05d}", SELLER, 1000) for i in range(30)]
+    txns += [("T1", 0, "transfer", V1, SELLER, 20000), ("P1", 900, "transfer", SELLER, SUPPLIER, 15000)]
+    ds = open_dataset(write_axf(tmp_path / "d", txns,
+                                [report("R1", [dict(minute=0, src=V1, dst=SELLER, amount=20000, txn_id="T1")],
+                                        2000)]))
+    assert set(plan(trace_reports(ds), "R1")) == {SELLER}

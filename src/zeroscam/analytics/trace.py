@@ -87,7 +87,9 @@ class TraceConfig:
     min_forward_share: float = 0.5    # mules pay on most of what they get as it came (one arrival at a time);
                                       # shops pay suppliers out of many sales at once
     min_outflow_share: float = 0.9    # ... or pool a few arrivals and empty the account within the window
-    collector_min_victim_share: float = 0.1  # a paid-by-victim account with fewer reported payers looks honest
+    collector_min_victim_share: float = 0.1  # a paid-by-victim account with fewer reported payers looks honest ...
+    min_sweep_share: float = 0.9      # ... unless it sweeps what it got on to other people within days (a collector
+                                      # pooling unreported victims' payments; a layer pooling many collectors)
     # payments a report does not list: the victim's other payments to known scam accounts
     unlisted_lookback_days: float = 30.0
     # allocation inside an account
@@ -398,12 +400,36 @@ class TraceIndex:
         """
         if self.mule_like[acc]:
             return True
-        if hop == 1 and self.victim_payers[acc] < self.config.collector_min_victim_share * self.payers[acc]:
-            return False  # paid by many people and hardly any of them victims: an honest seller
+        if hop == 1 and self.victim_payers[acc] < self.config.collector_min_victim_share * self.payers[acc] \
+                and self.swept_share(acc, ts) < self.config.min_sweep_share:
+            return False  # paid by people hardly any of whom reported, and keeps the takings: an honest seller
         if self.forward_share(acc, ts) >= self.config.min_forward_share:
             return True
         # a mule that pools several arrivals before paying on still empties the account quickly
         return self.outflow_share(acc, ts) >= self.config.min_outflow_share
+
+    def swept_share(self, acc: int, ts: int) -> float:
+        """Share of what `acc` received from a day before `ts` to `forward_window_h` after it that left by
+        then as transfers to *other holders'* accounts: a collector sweeps its pool on to the ring within
+        days, whoever paid it; a seller keeps her takings, spends them, or moves them to her own accounts
+        and pays her suppliers a part."""
+        a0, a1 = int(self.ptr[acc]), int(self.ptr[acc + 1])
+        day = int(86400 * 1e9)
+        end = ts + int(self.config.forward_window_h * 3600 * 1e9)
+        lo = a0 + int(np.searchsorted(self.ev_ts[a0:a1], ts - day, "left"))
+        hi = a0 + int(np.searchsorted(self.ev_ts[a0:a1], end, "right"))
+        rows = self.ev_row[lo:hi]
+        outs = self.ev_kind[lo:hi] != 0
+        amounts = self.amount[rows]
+        received = float(amounts[~outs].sum())
+        if received < self.config.lot_floor_thb:
+            return 0.0
+        me, sent = self.holder_of(acc), 0.0
+        for row in rows[outs & (self.channel[rows] == CH_OTHER)]:
+            dst = int(self.dst[row])
+            if dst >= 0 and self.holder_of(dst) != me:
+                sent += float(self.amount[row])
+        return min(1.0, sent / received)
 
     def outflow_share(self, acc: int, ts: int) -> float:
         """Share of what `acc` received from a day before `ts` to `forward_window_h` after it that left
@@ -672,7 +698,9 @@ def _trace_seeds(index: TraceIndex, seeds: list[tuple[int, int, float, int]]) ->
             r.hop = min(r.hop, hop)
             r.first_in = min(r.first_in, ts)
         r.traced += amount
-        if index.endpoint[acc] or (hop > 1 and index.shop_like(acc)):
+        if index.endpoint[acc] or (hop > 1 and index.shop_like(acc) and
+                                   index.swept_share(acc, ts) < cfg.min_sweep_share):
+            # (a layering account pooling many collectors looks like a shop by its payers, but sweeps them on)
             r.endpoint = True
             continue
         if pos < 0:  # not in the data: nothing to follow, the money is taken as still there
