@@ -304,3 +304,20 @@ def test_honest_seller_named_by_mistake_is_not_followed_to_her_supplier(tmp_path
                                 [report("R1", [dict(minute=0, src=V1, dst=SELLER, amount=20000, txn_id="T1")],
                                         2000)]))
     assert set(plan(trace_reports(ds), "R1")) == {SELLER}
+
+
+def test_layer_pooling_collectors_into_one_payment_is_followed_though_more_keeps_arriving(tmp_path):
+    # M2 pools the victim's money with two other collectors' and pays the sum on at once (empty after); a big
+    # arrival later that day stays, so less than 90 % of what arrived around then left: the balance rule sees
+    # that this arrival's money is gone all the same
+    X1, X2, X3 = "030-7500000001", "030-7500000002", "030-7500000003"
+    txns = [("T1", 0, "transfer", V1, M1, 30000), ("F1", 10, "transfer", M1, M2, 29500),
+            ("K1", 60, "transfer", X1, M2, 20000), ("K2", 120, "transfer", X2, M2, 20000),
+            ("S1", 600, "transfer", M2, M3, 69500), ("B1", 700, "transfer", X3, M2, 200000),
+            ("X1", 760, "cash_out", M3, None, 69500)]
+    ds = open_dataset(write_axf(tmp_path / "d", txns,
+                                [report("R1", [dict(minute=0, src=V1, dst=M1, amount=30000, txn_id="T1")], 2000)]))
+    followed = plan(trace_reports(ds), "R1")
+    assert set(followed) == {M1, M2, M3}
+    assert followed[M3] == pytest.approx(29500.0)
+    assert set(plan(trace_reports(ds, config=TraceConfig(min_outflow_share=9.0)), "R1")) == {M1, M2}

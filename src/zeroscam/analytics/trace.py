@@ -406,7 +406,31 @@ class TraceIndex:
         if self.forward_share(acc, ts) >= self.config.min_forward_share:
             return True
         # a mule that pools several arrivals before paying on still empties the account quickly
-        return self.outflow_share(acc, ts) >= self.config.min_outflow_share
+        return self.outflow_share(acc, ts) >= self.config.min_outflow_share or self.drained(acc, pos)
+
+    def drained(self, acc: int, pos: int) -> bool:
+        """Did the balance fall, within `forward_window_h` after arrival `pos`, to at most 1 - `min_outflow_share`
+        of what it was right after it, by payments to other holders? Then, by the lowest intermediate balance,
+        this arrival's money left with them: a layer pooling many collectors into one big payment does so,
+        whatever else keeps arriving after."""
+        a0, a1 = int(self.ptr[acc]), int(self.ptr[acc + 1])
+        end = self.ev_ts[pos] + int(self.config.forward_window_h * 3600 * 1e9)
+        hi = a0 + int(np.searchsorted(self.ev_ts[a0:a1], end, "right"))
+        if hi <= pos + 1:
+            return False
+        bal = self.balances(acc)
+        after = float(bal[pos - a0])
+        k = int(np.argmin(bal[pos - a0 + 1:hi - a0]))
+        low = float(bal[pos - a0 + 1 + k])
+        if low > (1.0 - self.config.min_outflow_share) * after:
+            return False
+        me, sent = self.holder_of(acc), 0.0
+        for e in range(pos + 1, pos + 2 + k):
+            row = int(self.ev_row[e])
+            if self.ev_kind[e] == 1 and self.channel[row] == CH_OTHER and self.dst[row] >= 0 and \
+                    self.holder_of(int(self.dst[row])) != me:
+                sent += float(self.amount[row])
+        return sent >= self.config.min_outflow_share * (after - low)
 
     def swept_share(self, acc: int, ts: int) -> float:
         """Share of what `acc` received from a day before `ts` to `forward_window_h` after it that left by
