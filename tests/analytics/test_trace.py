@@ -309,9 +309,10 @@ def test_honest_seller_named_by_mistake_is_not_followed_to_her_supplier(tmp_path
 def test_layer_pooling_collectors_into_one_payment_is_followed_though_more_keeps_arriving(tmp_path):
     # M2 pools the victim's money with two other collectors' and pays the sum on at once (empty after); a big
     # arrival later that day stays, so less than 90 % of what arrived around then left: the balance rule sees
-    # that this arrival's money is gone all the same
+    # that this arrival's money is gone all the same (down to the float M2 had before it)
     X1, X2, X3 = "030-7500000001", "030-7500000002", "030-7500000003"
-    txns = [("T1", 0, "transfer", V1, M1, 30000), ("F1", 10, "transfer", M1, M2, 29500),
+    txns = [("C0", -100, "cash_in", None, M2, 5000),
+            ("T1", 0, "transfer", V1, M1, 30000), ("F1", 10, "transfer", M1, M2, 29500),
             ("K1", 60, "transfer", X1, M2, 20000), ("K2", 120, "transfer", X2, M2, 20000),
             ("S1", 600, "transfer", M2, M3, 69500), ("B1", 700, "transfer", X3, M2, 200000),
             ("X1", 760, "cash_out", M3, None, 69500)]

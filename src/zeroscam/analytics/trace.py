@@ -420,9 +420,10 @@ class TraceIndex:
             return False
         bal = self.balances(acc)
         after = float(bal[pos - a0])
+        before = after - float(self.amount[self.ev_row[pos]])
         k = int(np.argmin(bal[pos - a0 + 1:hi - a0]))
         low = float(bal[pos - a0 + 1 + k])
-        if low > (1.0 - self.config.min_outflow_share) * after:
+        if low > max(0.0, before) + (1.0 - self.config.min_outflow_share) * (after - max(0.0, before)):
             return False
         me, sent = self.holder_of(acc), 0.0
         for e in range(pos + 1, pos + 2 + k):
