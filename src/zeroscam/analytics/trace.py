@@ -30,8 +30,10 @@ as-of time (AXF.md "Outputs", trace). How it is computed:
    merchants and billers (very many distinct payers, almost none suspect), and
    past hop 1 shops where mules spend their cut. Money is followed on only from
    accounts that behave like mules (`TraceIndex.passes_through`): ring devices,
-   or passing on what arrives as it came; an honest seller that a mistaken
-   report names is listed but not followed to her supplier.
+   or passing on what arrives as it came, or pooling and then sweeping it on to
+   other people within days; an honest seller that a mistaken report names
+   (few reported payers, keeps her takings) is listed but not followed to her
+   supplier.
 5. **Who is listed.** The accounts the victim paid (hop 1), and past them the
    accounts the report's money reached with at least a floor (an absolute amount
    and a share of the report's money — a mule's coffee does not freeze the café).
@@ -392,11 +394,12 @@ class TraceIndex:
 
         Ring accounts (a shared app device, or named by several reports) always.
         An account the victim paid directly (hop 1) whose payers are mostly not
-        reported victims looks like an honest seller named by a mistaken report:
+        reported victims and that did not sweep what it got on to other people
+        (`swept_share`) looks like an honest seller named by a mistaken report:
         never. Otherwise: most of what the account received around then left
         again as single recent arrivals — honest look-alikes (a seller paying her
         supplier part of the day's takings) pay out of many arrivals at once; mules pass each arrival on as
-        it came, less a cut (see `allocation`).
+        it came, less a cut (see `allocation`); or pool and empty the account (`outflow_share`, `drained`).
         """
         if self.mule_like[acc]:
             return True
