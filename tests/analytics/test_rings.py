@@ -312,3 +312,23 @@ def test_a_nominees_bundle_joins_the_ring_but_not_accounts_of_other_times_or_com
     _add_bundles(rings, accounts, {"C"}, RingConfig())
     # 014-2 and 025-3 opened within 14 days of 004-1; 006-4 (2019) is the nominee's own; C is a company
     assert rings[0]["accounts"] == {"004-1", "011-5", "014-2", "025-3"}
+
+
+def test_rings_tied_several_times_are_joined_a_single_chance_tie_is_not():
+    from zeroscam.analytics.rings import _merge_tied
+
+    def ring(accounts, msisdns, reports=()):
+        return {"accounts": set(accounts), "msisdns": set(msisdns), "holders": set(), "reports": set(reports),
+                "account_holders": set(), "sim_holders": set()}
+
+    rings = [ring({"004-1"}, {"+661", "+662"}, {"R1"}), ring({"014-2", "025-3"}, set(), {"R2"}),
+             ring({"006-4"}, {"+664"})]
+    # farm numbers talked victims into paying the money side: four ties; the third ring met it once
+    edges = [("m:+661", "a:014-2"), ("m:+662", "a:014-2"), ("m:+661", "a:025-3"), ("a:004-1", "a:025-3"),
+             ("a:025-3", "a:006-4"), ("m:+661", "h:X"), ("h:X", "a:006-4")]
+    merged = _merge_tied(rings, edges, 4)
+    assert len(merged) == 2
+    assert merged[0]["accounts"] == {"004-1", "014-2", "025-3"} and merged[0]["reports"] == {"R1", "R2"}
+    assert merged[1]["accounts"] == {"006-4"}
+    # three ties are not enough
+    assert len(_merge_tied(rings, edges[1:], 4)) == 3

@@ -81,6 +81,7 @@ class RingConfig:
     tie_min_txns: int = 2             # ... over at least this many payments with the ring
     tie_sandwich_share: float = 0.25  # tested by the ring, then paying it: this share of its money out
     bundle_days: int = 14             # a nominee's accounts opened within this many days of a ring account
+    merge_min_ties: int = 4           # kept rings joined by this many graph ties between their members are one
 
 
 @dataclass
@@ -372,6 +373,7 @@ def find_rings(dataset, engine=None, *, trace_frame: pd.DataFrame | None = None,
             if part is not None:
                 rings.append(part)
     rings = _merge_shared_holders(rings)
+    rings = _merge_tied(rings, ((names[i], names[j]) for i, j in graph.get_edgelist()), cfg.merge_min_ties)
     _add_bundles(rings, accounts, company, cfg)
     # deterministic ring ids: biggest first, then by smallest member
     rings.sort(key=lambda r: (-len(r["accounts"]) - len(r["msisdns"]), min(r["accounts"] | r["msisdns"] | {"~"})))
@@ -604,12 +606,8 @@ def _add_bundles(rings: list[dict], accounts: pd.DataFrame, company: set, cfg: R
         taken |= extra
 
 
-def _merge_shared_holders(rings: list[dict]) -> list[dict]:
-    """Join kept rings where one person holds one part's accounts and the other part's numbers.
-
-    Leiden may cut a ring at the single holder that ties its money side to its
-    phone side; the holder sets of both parts then overlap.
-    """
+def _union(rings: list[dict], pairs) -> list[dict]:
+    """Rings joined where `pairs` (index, index) say two of them are one."""
     parent = list(range(len(rings)))
 
     def find(i: int) -> int:
@@ -618,15 +616,8 @@ def _merge_shared_holders(rings: list[dict]) -> list[dict]:
             i = parent[i]
         return i
 
-    owner: dict[str, int] = {}
-    for i, ring in enumerate(rings):
-        for h in sorted(ring["account_holders"]):
-            owner.setdefault(h, i)
-    for i, ring in enumerate(rings):
-        for h in sorted(ring["sim_holders"]):
-            j = owner.get(h)
-            if j is not None and j != i:
-                parent[find(i)] = find(j)
+    for i, j in pairs:
+        parent[find(i)] = find(j)
     merged: dict[int, dict] = {}
     for i, ring in enumerate(rings):
         root = find(i)
@@ -636,6 +627,48 @@ def _merge_shared_holders(rings: list[dict]) -> list[dict]:
             for k, v in ring.items():
                 merged[root][k] |= v
     return list(merged.values())
+
+
+def _merge_shared_holders(rings: list[dict]) -> list[dict]:
+    """Join kept rings where one person holds one part's accounts and the other part's numbers.
+
+    Leiden may cut a ring at the single holder that ties its money side to its
+    phone side; the holder sets of both parts then overlap.
+    """
+    owner: dict[str, int] = {}
+    for i, ring in enumerate(rings):
+        for h in sorted(ring["account_holders"]):
+            owner.setdefault(h, i)
+    pairs = []
+    for i, ring in enumerate(rings):
+        for h in sorted(ring["sim_holders"]):
+            j = owner.get(h)
+            if j is not None and j != i:
+                pairs.append((i, j))
+    return _union(rings, pairs)
+
+
+def _merge_tied(rings: list[dict], edges, min_ties: int) -> list[dict]:
+    """Join kept rings whose members the graph ties together `min_ties` times or more.
+
+    Leiden may cut one ring in two (say its farm's numbers from the accounts they
+    talked victims into paying) although several calls, talk-then-pay links and
+    payments run between the parts. Two rings meet now and then by chance (one cold
+    call, one payment between their mules); several ties between them do not.
+    Edges through a shared node (a holder, a handset) are counted once per member.
+    """
+    owner: dict[str, int] = {}
+    for i, ring in enumerate(rings):
+        for a in ring["accounts"]:
+            owner.setdefault("a:" + a, i)
+        for m in ring["msisdns"]:
+            owner.setdefault("m:" + m, i)
+    ties: dict[tuple[int, int], int] = defaultdict(int)
+    for a, b in edges:
+        i, j = owner.get(a), owner.get(b)
+        if i is not None and j is not None and i != j:
+            ties[(min(i, j), max(i, j))] += 1
+    return _union(rings, sorted(p for p, n in ties.items() if n >= min_ties))
 
 
 def _judge(nodes, cfg, mule_flags, sim_flags, acc_reports, phone_reports, holder_of_acc, holder_of_sim,
