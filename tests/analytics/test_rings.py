@@ -332,3 +332,13 @@ def test_rings_tied_several_times_are_joined_a_single_chance_tie_is_not():
     assert merged[1]["accounts"] == {"006-4"}
     # three ties are not enough
     assert len(_merge_tied(rings, edges[1:], 4)) == 3
+
+
+def test_a_flagged_account_paying_another_persons_flagged_account_counts_not_own_or_unflagged():
+    from zeroscam.analytics.rings import _pays_flagged
+
+    flagged = {"004-1", "014-2", "025-3", "006-4"}
+    holder = {"004-1": "A", "014-2": "B", "025-3": "C", "006-4": "C", "011-5": "D"}
+    pairs = [("004-1", "014-2"), ("025-3", "006-4"), ("011-5", "014-2"), ("014-2", "011-5")]
+    # 004-1 forwards to B's flagged account; C only moves money between its own; 011-5 is not flagged
+    assert _pays_flagged(pairs, flagged, holder) == {"004-1"}

@@ -331,6 +331,10 @@ def find_rings(dataset, engine=None, *, trace_frame: pd.DataFrame | None = None,
             if dst_acc in collectors:
                 pays_collector.add(src_acc)
         # a flagged account that only pays the ring's collectors is an unreported victim, not a mule
+        # a flagged account paying another person's flagged account forwards the ring's money
+        # (a collector before anyone reports: victims paid it, no mule did)
+        flag_ok |= _pays_flagged(((index.accounts[s], index.accounts[d]) for s, d in pairs.index), mule_flags,
+                                 holder_of_acc)
         flag_ok -= pays_collector - set(acc_reports)
     # people talked into paying it by ring numbers: a collector, whoever else paid it
     flag_ok |= talked_into
@@ -604,6 +608,12 @@ def _add_bundles(rings: list[dict], accounts: pd.DataFrame, company: set, cfg: R
             extra |= {a for a in near if a not in taken}
         ring["accounts"] |= extra
         taken |= extra
+
+
+def _pays_flagged(pairs, flagged, holder_of: dict[str, str]) -> set[str]:
+    """Flagged accounts among `pairs` (src, dst) that paid a flagged account of another holder
+    (moving money between one's own accounts ties no one to anything)."""
+    return {s for s, d in pairs if s in flagged and d in flagged and holder_of.get(s) != holder_of.get(d)}
 
 
 def _union(rings: list[dict], pairs) -> list[dict]:
