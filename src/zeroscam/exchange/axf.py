@@ -839,12 +839,17 @@ def _latest_time_unread(con, name: str, path: Path) -> datetime | None:
     except duckdb.Error:
         return None
     for value in open_values or []:
-        try:
-            t = parse_ts(value)
-        except (ValueError, TypeError, OverflowError):
-            continue
-        latest = t if latest is None or t > latest else latest
+        latest = _later(latest, value)
     return latest
+
+
+def _later(latest: datetime | None, value) -> datetime | None:
+    """The later of `latest` and `value` parsed as a time (`latest` when it does not parse)."""
+    try:
+        t = parse_ts(value)
+    except (ValueError, TypeError, OverflowError):
+        return latest
+    return t if latest is None or t > latest else latest
 
 
 def _latest_report_time(path: Path) -> datetime | None:
@@ -863,13 +868,8 @@ def _latest_report_time(path: Path) -> datetime | None:
             if isinstance(transfers, list):
                 values += [t.get("ts") for t in transfers if isinstance(t, dict)]
             for value in values:
-                if not isinstance(value, str):
-                    continue
-                try:
-                    t = parse_ts(value)
-                except (ValueError, TypeError, OverflowError):
-                    continue
-                latest = t if latest is None or t > latest else latest
+                if isinstance(value, str):
+                    latest = _later(latest, value)
     return latest
 
 
