@@ -436,16 +436,20 @@ class TraceIndex:
                 sent += float(self.amount[row])
         return sent >= self.config.min_outflow_share * (after - low)
 
+    def _around(self, acc: int, ts: int) -> tuple[int, int]:
+        """`acc`'s events from a day before `ts` to `forward_window_h` after it, as an index range."""
+        a0, a1 = int(self.ptr[acc]), int(self.ptr[acc + 1])
+        end = ts + int(self.config.forward_window_h * 3600 * 1e9)
+        lo = a0 + int(np.searchsorted(self.ev_ts[a0:a1], ts - int(86400 * 1e9), "left"))
+        hi = a0 + int(np.searchsorted(self.ev_ts[a0:a1], end, "right"))
+        return lo, hi
+
     def swept_share(self, acc: int, ts: int) -> float:
         """Share of what `acc` received from a day before `ts` to `forward_window_h` after it that left by
         then as transfers to *other holders'* accounts: a collector sweeps its pool on to the ring within
         days, whoever paid it; a seller keeps her takings, spends them, or moves them to her own accounts
         and pays her suppliers a part."""
-        a0, a1 = int(self.ptr[acc]), int(self.ptr[acc + 1])
-        day = int(86400 * 1e9)
-        end = ts + int(self.config.forward_window_h * 3600 * 1e9)
-        lo = a0 + int(np.searchsorted(self.ev_ts[a0:a1], ts - day, "left"))
-        hi = a0 + int(np.searchsorted(self.ev_ts[a0:a1], end, "right"))
+        lo, hi = self._around(acc, ts)
         rows = self.ev_row[lo:hi]
         outs = self.ev_kind[lo:hi] != 0
         amounts = self.amount[rows]
@@ -462,11 +466,7 @@ class TraceIndex:
     def outflow_share(self, acc: int, ts: int) -> float:
         """Share of what `acc` received from a day before `ts` to `forward_window_h` after it that left
         again by then (any payment, cash or crypto out)."""
-        a0, a1 = int(self.ptr[acc]), int(self.ptr[acc + 1])
-        day = int(86400 * 1e9)
-        end = ts + int(self.config.forward_window_h * 3600 * 1e9)
-        lo = a0 + int(np.searchsorted(self.ev_ts[a0:a1], ts - day, "left"))
-        hi = a0 + int(np.searchsorted(self.ev_ts[a0:a1], end, "right"))
+        lo, hi = self._around(acc, ts)
         kinds = self.ev_kind[lo:hi]
         amounts = self.amount[self.ev_row[lo:hi]]
         received = float(amounts[kinds == 0].sum())
