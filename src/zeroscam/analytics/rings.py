@@ -43,6 +43,7 @@ import numpy as np
 import pandas as pd
 
 from zeroscam.analytics.engine import DuckDBEngine
+from zeroscam.kit.disjoint import DisjointSet
 
 log = logging.getLogger(__name__)
 
@@ -618,19 +619,12 @@ def _pays_flagged(pairs, flagged, holder_of: dict[str, str]) -> set[str]:
 
 def _union(rings: list[dict], pairs) -> list[dict]:
     """Rings joined where `pairs` (index, index) say two of them are one."""
-    parent = list(range(len(rings)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
+    groups = DisjointSet(range(len(rings)))
     for i, j in pairs:
-        parent[find(i)] = find(j)
+        groups.union(i, j)
     merged: dict[int, dict] = {}
     for i, ring in enumerate(rings):
-        root = find(i)
+        root = groups.find(i)
         if root not in merged:
             merged[root] = {k: set(v) for k, v in ring.items()}
         else:

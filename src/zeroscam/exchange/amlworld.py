@@ -31,6 +31,7 @@ from pathlib import Path
 import duckdb
 
 from zeroscam.exchange.writer import copy_query, format_ts, sql_ts, write_rows
+from zeroscam.kit.disjoint import DisjointSet
 from zeroscam.kit.errors import DataError
 
 RAW_COLUMNS = ["ts", "from_bank", "from_account", "to_bank", "to_account", "amount_received", "receiving_currency",
@@ -279,22 +280,13 @@ def _truth(con, truth: Path) -> None:
 
 def _components(edges: list[tuple[str | None, str | None]]) -> dict[str, str]:
     """Account → ring id (`AML-R0001`…) by connected components of laundering transfers."""
-    parent: dict[str, str] = {}
-
-    def find(x: str) -> str:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
+    groups = DisjointSet()
     for a, b in edges:
         for x in (a, b):
             if x is not None:
-                parent.setdefault(x, x)
+                groups.add(x)
         if a is not None and b is not None:
-            ra, rb = find(a), find(b)
-            if ra != rb:
-                parent[max(ra, rb)] = min(ra, rb)
-    roots = sorted({find(x) for x in parent})
+            groups.union(a, b)
+    roots = sorted({groups.find(x) for x in groups.parent})
     names = {root: f"AML-R{i + 1:04d}" for i, root in enumerate(roots)}
-    return {x: names[find(x)] for x in parent}
+    return {x: names[groups.find(x)] for x in groups.parent}
