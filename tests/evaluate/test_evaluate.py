@@ -183,3 +183,20 @@ def test_a_folder_without_truth_is_a_clean_error(tmp_path):
     p = subprocess.run([sys.executable, "-m", "zeroscam", "evaluate", "--truth", str(tmp_path)],
                        capture_output=True, text=True, check=False)
     assert p.returncode == 2 and "not a truth folder" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_active_ring_scoring_counts_members_that_had_acted(tiny_world, tmp_path):
+    """Early in the data, `active` scores against members that had acted: the perfect output scores 1,
+    members not yet active are not held against it, and leaving out an active member costs recall."""
+    truth = load_truth(tiny_world / "truth")
+    _perfect_outputs(truth, tmp_path)
+    rings = pd.read_csv(tmp_path / "rings.csv", dtype=str)
+    first = truth.accounts["first_scam_ts"].dropna().sort_values()
+    as_of = first.iloc[len(first) // 2].to_pydatetime()
+    res = evaluate(truth, tiny_world, as_of, rings=rings)["rings"]
+    acted = set(truth.accounts[truth.accounts["first_scam_ts"] <= as_of]["account"])
+    assert res["active"]["account"]["true"] == len(acted) < len(truth.accounts)
+    assert res["active"]["all"]["f1"] == 1.0
+    missing_one = rings[rings["entity"] != sorted(acted)[0]]
+    worse = evaluate(truth, tiny_world, as_of, rings=missing_one)["rings"]["active"]["all"]
+    assert worse["recall"] < 1.0 and worse["precision"] == 1.0

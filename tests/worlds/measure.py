@@ -37,7 +37,8 @@ def row(e: dict) -> str:
     m, s, t, r = e["mules"], e["sims"], e["trace"], e["rings"]["all"]
     return (f"| {m['f1']:.3f} | {m['precision']:.3f} | {m['recall']:.3f} | {m['recall_unreported'] or 0:.3f} "
             f"| {s['f1']:.3f} | {s['precision']:.3f} | {s['recall']:.3f} | {s['recall_unreported'] or 0:.3f} "
-            f"| {t['path_share_baht']:.3f} | {t['held_share_reported']:.3f} | {t['innocent_listed']} | {r['f1']:.3f} |")
+            f"| {t['path_share_baht']:.3f} | {t['held_share_reported']:.3f} | {t['innocent_listed']} | {r['f1']:.3f} "
+            f"| {e['rings']['active']['all']['f1']:.3f} |")
 
 
 def breakdown(world: Path, out: Path, e: dict) -> list[str]:

@@ -48,7 +48,9 @@ def render(result: dict, console: Console | None = None) -> None:
         t = Table(title="rings: B-cubed over entities", show_header=True)
         for col in ("entities", "precision", "recall", "f1", "predicted", "true"):
             t.add_column(col, justify="right" if col != "entities" else "left")
-        for kind, r in result["rings"].items():
+        rows = [(k, r) for k, r in result["rings"].items() if k != "active"]
+        rows += [(f"active {k}", r) for k, r in result["rings"].get("active", {}).items()]
+        for kind, r in rows:
             t.add_row(kind, _fmt(r["precision"]), _fmt(r["recall"]), _fmt(r["f1"]), str(r["predicted"]),
                       str(r["true"]))
         console.print(t)

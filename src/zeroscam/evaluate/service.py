@@ -219,13 +219,42 @@ def bcubed(pred: dict, true: dict) -> dict:
             "true": len(true)}
 
 
-def score_rings(truth: Truth, rings: pd.DataFrame, as_of: datetime) -> dict:
-    true = _visible_truth(truth, as_of)
-    pred = {(t, e): str(r) for t, e, r in zip(rings["entity_type"], rings["entity"], rings["ring_id"])}
+def _active_truth(truth: Truth, as_of: datetime) -> dict[tuple[str, str], str]:
+    """(entity_type, entity) → true ring, for ring members that had acted for their ring by `as_of`.
+
+    The same rule as mule and SIM scoring: an account once it received scam money, a number once it
+    called or texted, a holder once one of those is theirs.
+    """
+    out: dict[tuple[str, str], str] = {}
+    acc = truth.accounts[truth.accounts["first_scam_ts"] <= as_of]
+    sims = truth.sims[truth.sims["first_use_ts"] <= as_of]
+    out.update({("account", a): r for a, r in zip(acc["account"], acc["ring_id"])})
+    out.update({("msisdn", m): r for m, r in zip(sims["msisdn"], sims["ring_id"])})
+    holders = set(acc["holder_id"]) | set(sims["holder_id"].dropna())
+    out.update({("holder", h): r for h, r in zip(truth.holders["holder_id"], truth.holders["ring_id"]) if h in holders})
+    return out
+
+
+def _bcubed_by_kind(pred: dict, true: dict) -> dict:
     out = {"all": bcubed(pred, true)}
     for kind in ("account", "msisdn", "holder"):
         out[kind] = bcubed({k: v for k, v in pred.items() if k[0] == kind},
                            {k: v for k, v in true.items() if k[0] == kind})
+    return out
+
+
+def score_rings(truth: Truth, rings: pd.DataFrame, as_of: datetime) -> dict:
+    """B-cubed against every ring member that exists by `as_of` ("all", per kind), and under `active`
+    against the members that had acted by then. In `active`, a listed member that had not acted yet
+    is neither credited nor counted against (it is a ring member, just an early one)."""
+    true = _visible_truth(truth, as_of)
+    pred = {(t, e): str(r) for t, e, r in zip(rings["entity_type"], rings["entity"], rings["ring_id"])}
+    out = _bcubed_by_kind(pred, true)
+    active = _active_truth(truth, as_of)
+    members = ({("account", a) for a in truth.accounts["account"]} | {("msisdn", m) for m in truth.sims["msisdn"]}
+               | {("holder", h) for h in truth.holders["holder_id"]})
+    early = members - set(active)
+    out["active"] = _bcubed_by_kind({k: v for k, v in pred.items() if k not in early}, active)
     return out
 
 
