@@ -269,3 +269,14 @@ def test_windows_line_endings(tiny):
     ds = open_dataset(tiny)
     assert ds.counts()["transactions"] == 5
     assert ds.con.execute("SELECT max(length(kyc_channel)) FROM accounts").fetchone()[0] == 6  # 'branch', no \r
+
+
+@pytest.mark.parametrize("written", ["014-9876543210", "014 987-6-54321-0", "SCB 987-6-54321-0", "9876543210"])
+def test_report_account_field_that_repeats_the_bank(tiny, written):
+    """Victims often write the bank again inside the account field; the key must not change."""
+    path = tiny / "reports.jsonl"
+    path.write_text(path.read_text(encoding="utf-8").replace('"to_account": "987-6-54321-0"',
+                                                             f'"to_account": "{written}"'), encoding="utf-8")
+    assert written in path.read_text(encoding="utf-8")
+    transfers = open_dataset(tiny).df("report_transfers")
+    assert transfers.loc[0, "dst"] == "014-9876543210"

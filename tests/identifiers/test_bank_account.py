@@ -59,3 +59,26 @@ def test_sql_fast_paths_agree_with_python(value):
         assert bank_account.account_digits(value) == got[0]
     if got[1] is not None:
         assert bank_account.bank_code(value) == got[1]
+
+
+@settings(deadline=None, max_examples=500)
+@given(codes, st.text("0123456789", min_size=10, max_size=12),
+       st.sampled_from(["{b}-{a}", "{b} {a}", "{b}/{a}", "{a}", "{a3}-{a1}-{rest}", "{a3} {a3b} {rest3}"]))
+def test_account_field_that_repeats_its_bank(code, acct, template):
+    """The account field of a report may repeat the bank code; the key is the same either way,
+    and an account number whose first digits happen to be the bank's code is left whole."""
+    bank = f"{code:03d}"
+    written = template.format(b=bank, a=acct, a3=acct[:3], a1=acct[3], rest=acct[4:], a3b=acct[3:6],
+                              rest3=acct[6:])
+    assert bank_account.from_fields(code, written) == f"{bank}-{acct}"
+
+
+def test_account_field_prefix_kept_when_it_is_not_the_bank():
+    # another bank's code, a short remainder (3-3-4 written digits), a bank name for another bank
+    assert bank_account.from_fields("004", "006-4651249015") == "004-0064651249015"
+    assert bank_account.from_fields("014", "014 234 5678") == "014-0142345678"
+    assert bank_account.from_fields("014", "014-2-34567-8") == "014-0142345678"
+    assert bank_account.from_fields("014", "014-234-567890") == "014-014234567890"  # 12 digits: an account
+    assert bank_account.from_fields("006", "KTB 465-1-24901-5") == "006-4651249015"
+    with pytest.raises(IdentifierError):
+        bank_account.from_fields("004", "KTB 465-1-24901-5")

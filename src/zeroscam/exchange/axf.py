@@ -747,7 +747,7 @@ def _transfer_rows(obj: dict, report_id: str, file: str, line_no: int) -> list[t
                 raise DataError("not a valid bank code (1-3 digits)", file=file, line=line_no,
                                 column=f"{prefix}.{side}_bank", value=bank) from None
             try:
-                keys.append(f"{code}-{bank_account.account_digits(account)}")
+                keys.append(bank_account.from_fields(code, account))
             except IdentifierError:
                 raise DataError("not a valid account number (6-20 digits)", file=file, line=line_no,
                                 column=f"{prefix}.{side}_account", value=account) from None

@@ -43,6 +43,34 @@ def make(bank: object, account: object) -> str:
     return f"{bank_code(bank)}-{account_digits(account)}"
 
 
+# A Thai account number has 10 digits (12 at a few banks). An account field holding more
+# than 12 digits that starts with its own bank's code repeats the bank ("004-4651249015").
+FULL_ACCOUNT_DIGITS, LONGEST_ACCOUNT_DIGITS = 10, 12
+
+
+def from_fields(bank: object, account: object) -> str:
+    """The bank and account fields a person filled in → `BANK-DIGITS`.
+
+    People often repeat the bank in the account field: its code (`004` + `004-4651249015`)
+    or its name (`004` + `KTB 465-1-24901-5`). A code is dropped when it is this bank's and
+    the field has more digits than any account number with a full one left after it; a
+    name when it is this bank's. Anything else is read as `make` does.
+    """
+    code = bank_code(bank)
+    text = clean(KIND, account)
+    m = _CODE_FIRST_RE.match(text)
+    if m:
+        rest = SEPARATORS_RE.sub("", m.group(2))
+        if (m.group(1).zfill(3) == code and len(m.group(1)) + len(rest) > LONGEST_ACCOUNT_DIGITS
+                and len(rest) >= FULL_ACCOUNT_DIGITS):
+            return make(code, rest)
+    else:
+        m = _NAME_FIRST_RE.match(text)
+        if m and banks.code_for_name(m.group(1).strip(" :-")) == code:
+            return make(code, m.group(2))
+    return make(code, account)
+
+
 def normalize(value: object, bank: object | None = None) -> str:
     """One written account → `BANK-DIGITS`.
 

@@ -142,7 +142,7 @@ def _norm_account(bank, account, column: str) -> str:
     from zeroscam.identifiers import bank_account
 
     try:
-        return bank_account.make(bank, account)
+        return bank_account.from_fields(bank, account)
     except IdentifierError as exc:
         raise DataError(f"not a valid bank account: {exc.reason}", column=column, value=f"{bank}-{account}") from exc
 
