@@ -5,6 +5,7 @@ and the ratio to a bare DuckDB pass over the same CSV.
     .venv/bin/python bench/bench_mules.py --transactions 3000000     # build a world first (not timed)
     .venv/bin/python bench/bench_mules.py --join w1 w2                # …from existing medium worlds
     .venv/bin/python bench/bench_mules.py --data DIR --reader         # also time the reader alone
+    .venv/bin/python bench/bench_mules.py --data DIR --keep out.csv   # keep detect's output (diff runs)
 
 Without `--data`, the script simulates `medium` worlds (seeds 1, 2, …) and joins
 them into one folder of about `--transactions` rows (ids prefixed per world), kept
@@ -151,6 +152,7 @@ def main() -> None:
     parser.add_argument("--transactions", type=int, default=3_000_000, help="size of the built world")
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()), help="where built worlds live")
     parser.add_argument("--join", type=Path, nargs="*", help="existing worlds to join instead of simulating")
+    parser.add_argument("--keep", type=Path, help="copy detect's mules.csv here (to diff runs)")
     parser.add_argument("--reader", action="store_true",
                         help="also time the AXF reader alone: every table vs the tables detect mules reads")
     args = parser.parse_args()
@@ -168,6 +170,8 @@ def main() -> None:
         detect_cpu = children_cpu() - cpu
         detect_peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         accounts = count_rows(work / "mules.csv")
+        if args.keep:
+            shutil.copyfile(work / "mules.csv", args.keep)
 
         cpu = children_cpu()
         out = subprocess.run([sys.executable, "-c", BASELINE, str(data / "transactions.csv"),

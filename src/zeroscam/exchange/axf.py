@@ -288,6 +288,9 @@ class _BulkReader:
         self.con, self.name, self.path = con, name, path
         self.stage_table = f"_axf_stage_{name}"
         self.columns: dict[str, str] = {}  # staging column → SQL over the raw row `r`
+        # values several columns and checks use (lower-cased enums, parsed numbers), computed
+        # once per row in a projection under `r` (DuckDB would evaluate each use anew)
+        self.derived: dict[str, str] = {}
         self.plain_checks: list[tuple[str, str, str]] = []  # (condition over r, input column, message)
         self.parse_checks: list[tuple[str, str, str]] = []  # (condition over staging, input column, message)
         self.fallbacks: list[tuple[str, Callable[[str], object], str, str | None]] = []
@@ -380,6 +383,14 @@ class _BulkReader:
         self.columns[name] = expr
         return name
 
+    def derive(self, name: str, expr: str) -> str:
+        """`expr` over the raw row, computed once per row; returns its reference `r.name`."""
+        self.derived.setdefault(name, expr)
+        return f"r.{name}"
+
+    def lower(self, column: str) -> str:
+        return self.derive(f"_lc_{column}", f"lower(r.{column})")
+
     def check(self, condition: str, column: str, message: str) -> None:
         """A check on the raw row (evaluated while staging)."""
         self.plain_checks.append((condition, column, message))
@@ -392,12 +403,19 @@ class _BulkReader:
     def stage(self) -> str:
         source = self._source_sql()
         self.final = getattr(self, f"_plan_{self.name}")()
+        if self.derived:
+            extra = ", ".join(f"{expr} AS {name}" for name, expr in self.derived.items())
+            source = f"(SELECT r.*, {extra} FROM {source} r)"
         bad0 = ("CASE " + " ".join(f"WHEN {c} THEN {i}" for i, (c, _, _) in enumerate(self.plain_checks)) + " END"
                 if self.plain_checks else "CAST(NULL AS INTEGER)")
         select = ", ".join(f"{expr} AS {name}" for name, expr in self.columns.items())
+        # A raw value is kept only where the fast path left its column open: Python and
+        # the error report read nothing else, and storing every raw string costs time.
+        kept = ", ".join(f"(CASE WHEN {name[5:]} IS NULL THEN {name} END) AS {name}" if name.startswith("_raw_")
+                         else name for name in self.columns)
         try:
             self.con.execute(f"CREATE OR REPLACE TEMP TABLE {self.stage_table} AS "
-                             f"SELECT {select}, {bad0} AS _bad0 FROM {source} r")
+                             f"SELECT {kept}, _bad0 FROM (SELECT {select}, {bad0} AS _bad0 FROM {source} r)")
         except duckdb.Error as exc:
             raise self._duck_error(exc) from None
         for column, python, sql_type, when in self.fallbacks:
@@ -463,13 +481,16 @@ class _BulkReader:
 
     def _enum(self, column: str, allowed: tuple[str, ...]) -> str:
         listed = ", ".join(f"'{a}'" for a in allowed)
-        self.check(f"r.{column} IS NOT NULL AND lower(r.{column}) NOT IN ({listed})", column,
+        self.check(f"r.{column} IS NOT NULL AND {self.lower(column)} NOT IN ({listed})", column,
                    f"must be one of {', '.join(allowed)}")
-        return self.plain(column, f"lower(r.{column})")
+        return self.plain(column, self.lower(column))
 
     def _number(self, column: str, *, positive: bool = False, low: float | None = None,
                 high: float | None = None) -> str:
-        expr = f"TRY_CAST(replace(r.{column}, ',', '') AS DOUBLE)"
+        # thousands separators dropped (replace only where there is one: it copies the string)
+        expr = self.derive(f"_num_{column}", f"(CASE WHEN contains(r.{column}, ',') "
+                                             f"THEN TRY_CAST(replace(r.{column}, ',', '') AS DOUBLE) "
+                                             f"ELSE TRY_CAST(r.{column} AS DOUBLE) END)")
         bad = f"{expr} IS NULL OR isnan({expr}) OR isinf({expr})"
         message = "not a number"
         if positive:
@@ -485,13 +506,13 @@ class _BulkReader:
         return self.plain(column, expr)
 
     def _integer(self, column: str, low: int | None = None) -> str:
-        number = f"TRY_CAST(r.{column} AS DOUBLE)"
+        number = self.derive(f"_num_{column}", f"TRY_CAST(r.{column} AS DOUBLE)")
         bad = f"{number} IS NULL OR {number} <> round({number}) OR abs({number}) > 2147483647"
         if low is not None:
             bad += f" OR {number} < {low}"
         self.check(f"r.{column} IS NOT NULL AND ({bad})", column,
                    "must be a whole number" + (f" >= {low}" if low is not None else ""))
-        return self.plain(column, f"CAST(TRY_CAST(r.{column} AS DOUBLE) AS INTEGER)")
+        return self.plain(column, f"CAST({number} AS INTEGER)")
 
     def _account(self, bank_col: str, account_col: str, when_raw: str | None = None,
                  when_stage: str | None = None) -> str:
@@ -527,7 +548,7 @@ class _BulkReader:
     def _plan_transactions(self):
         self._require_all("src_bank", "src_account", "dst_bank", "dst_account")
         channel = self._enum("channel", CHANNELS)
-        src_raw, dst_raw = "lower(r.channel) <> 'cash_in'", "lower(r.channel) <> 'cash_out'"
+        src_raw, dst_raw = f"{self.lower('channel')} <> 'cash_in'", f"{self.lower('channel')} <> 'cash_out'"
         src_stage, dst_stage = "channel <> 'cash_in'", "channel <> 'cash_out'"
         for col in ("src_bank", "src_account"):
             self.require(col, src_raw)
@@ -559,7 +580,7 @@ class _BulkReader:
     def _plan_cdrs(self):
         self._require_all("duration_s")
         kind = self._enum("kind", CDR_KINDS)
-        self.require("duration_s", "lower(r.kind) = 'voice'")
+        self.require("duration_s", f"{self.lower('kind')} = 'voice'")
         imei_digits = "regexp_replace(r.imei, '[ ./-]', '', 'g')"
         return [
             ("ts", self._timestamp("ts")),
@@ -823,11 +844,17 @@ def _latest_time_unread(con, name: str, path: Path) -> datetime | None:
     # whole column is parsed instead.
     common = f"v LIKE '{_COMMON_TS}'"
     try:
-        top, latest, open_values = con.execute(
-            f"SELECT max(v) FILTER (WHERE {common}), max(t), "
-            f"list(DISTINCT v) FILTER (WHERE t IS NULL AND v IS NOT NULL AND NOT {common}) FROM "
-            f"(SELECT v, (CASE WHEN NOT {common} THEN {fast.timestamp('v')} END) AS t "
-            f"FROM (SELECT {raw} AS v FROM {source}))").fetchone()
+        # first only the largest common string and whether any other form occurs at all
+        # (usually none: then no value is parsed and no list is built)
+        top, others = con.execute(
+            f"SELECT max(v) FILTER (WHERE {common}), count(*) FILTER (WHERE v IS NOT NULL AND NOT {common}) "
+            f"FROM (SELECT {raw} AS v FROM {source})").fetchone()
+        latest, open_values = None, []
+        if others:
+            latest, open_values = con.execute(
+                f"SELECT max(t), list(DISTINCT v) FILTER (WHERE t IS NULL AND v IS NOT NULL) FROM "
+                f"(SELECT v, {fast.timestamp('v')} AS t "
+                f"FROM (SELECT {raw} AS v FROM {source}) WHERE v IS NOT NULL AND NOT {common})").fetchone()
         top_t = con.execute(f"SELECT {fast.timestamp('v')} FROM (SELECT CAST(? AS VARCHAR) AS v)",
                             [top]).fetchone()[0] if top is not None else None
         if top is not None and top_t is None:

@@ -27,8 +27,7 @@ TINY_CENTS = 1_000          # a credit of 10 baht or less: a "test" credit
 ROUND_CENTS = 100_000       # a multiple of 1,000 baht
 ATM_CENTS = 500_000         # cash-outs in multiples of 5,000 baht (ATM note limits)
 
-_TEMP = ("mf_tx", "mf_pair", "mf_cp", "mf_agg", "mf_acct", "mf_pos", "mf_holder", "mf_srcdev",
-         "mf_dev")
+_TEMP = ("mf_acct", "mf_tx", "mf_pair", "mf_cp", "mf_agg", "mf_holder", "mf_srcdev", "mf_dev")
 
 
 @dataclass
@@ -49,44 +48,69 @@ class AccountFeatures:
 def _sql_steps(as_of) -> list[tuple[str, str]]:
     t_asof = f"CAST(FLOOR(epoch({ts_literal(as_of)})) AS BIGINT)"
     return [
-        ("mf_tx", f"""
-            SELECT txn_id, CAST(FLOOR(epoch(ts)) AS BIGINT) AS t, channel, src, dst, src_device AS device,
-                   CAST(ROUND(amount * 100) AS BIGINT) AS cents
-            FROM transactions WHERE amount > 0"""),
+        # the universe: every account in accounts or at an end of a transaction, with its
+        # row in the frame (`pos`, by account): every later step keys accounts by that
+        # integer, so no per-event string is hashed, sorted or joined on
+        ("mf_acct", f"""
+            SELECT u.account, ROW_NUMBER() OVER (ORDER BY u.account) - 1 AS pos,
+                   SUBSTRING(u.account, 1, 3) AS bank,
+                   COALESCE(a.holder_id, 'acct:' || u.account) AS holder_id,
+                   CASE WHEN a.account IS NULL THEN 1 ELSE 0 END AS unknown_kyc,
+                   CASE WHEN a.holder_type = 'company' THEN 1 ELSE 0 END AS company,
+                   CASE WHEN a.kyc_channel = 'app' THEN 1 WHEN a.kyc_channel = 'agent' THEN 2
+                        WHEN a.kyc_channel = 'branch' THEN 0 END AS kyc_channel_code,
+                   CAST(FLOOR(epoch(a.opened_at)) AS BIGINT) AS opened_t,
+                   {"EXTRACT(YEAR FROM " + ts_literal(as_of) + ")"} - CAST(a.holder_birth_year AS INTEGER) AS holder_age
+            FROM (SELECT account FROM accounts
+                  UNION SELECT dst FROM transactions WHERE amount > 0 AND dst IS NOT NULL
+                  UNION SELECT src FROM transactions WHERE amount > 0 AND src IS NOT NULL) u
+            LEFT JOIN (SELECT account, MIN(holder_id) AS holder_id, MIN(holder_type) AS holder_type,
+                              MIN(kyc_channel) AS kyc_channel, MIN(opened_at) AS opened_at,
+                              MIN(holder_birth_year) AS holder_birth_year
+                       FROM accounts GROUP BY account) a ON a.account = u.account"""),
+        # transactions with both ends as positions (NULL for the cash side) and banks
+        ("mf_tx", """
+            SELECT x.txn_id, CAST(FLOOR(epoch(x.ts)) AS BIGINT) AS t, x.channel, s.pos AS src, d.pos AS dst,
+                   s.bank AS src_bank, d.bank AS dst_bank, x.src_device AS device,
+                   CASE WHEN s.bank <> d.bank THEN 1 ELSE 0 END AS other_bank,
+                   CAST(ROUND(x.amount * 100) AS BIGINT) AS cents
+            FROM transactions x LEFT JOIN mf_acct s ON s.account = x.src LEFT JOIN mf_acct d ON d.account = x.dst
+            WHERE x.amount > 0"""),
         # one row per (payer, payee) pair: the transfer graph, the counterparty
         # counts and the edges all come from it
         ("mf_pair", """
-            SELECT src, dst, SUM(cents) AS cents, COUNT(*) AS n, MIN(t) AS first_t, MAX(t) AS last_t
+            SELECT src, dst, MIN(src_bank) AS src_bank, MIN(dst_bank) AS dst_bank, SUM(cents) AS cents,
+                   COUNT(*) AS n, MIN(t) AS first_t, MAX(t) AS last_t
             FROM mf_tx GROUP BY src, dst"""),
         # counterparties: per account, its payers (pairs into it) and payees (pairs out of
         # it); each pair is one counterparty, so distinct counts are plain counts. A payer
         # is social when the account also paid it (the reverse pair exists).
         ("mf_cp", f"""
-            SELECT COALESCE(i.account, o.account) AS account,
+            SELECT COALESCE(i.pos, o.pos) AS pos,
               COALESCE(i.in_cp, 0) AS in_cp, COALESCE(o.out_cp, 0) AS out_cp,
               COALESCE(i.in_cp_stranger, 0) AS in_cp_stranger,
               COALESCE(i.in_cents_stranger, 0) AS in_cents_stranger,
               COALESCE(o.out_banks, 0) AS out_banks, COALESCE(i.in_banks, 0) AS in_banks,
               COALESCE(i.in_cp_7d, 0) AS in_cp_7d, COALESCE(o.out_cp_7d, 0) AS out_cp_7d
             FROM (
-              SELECT p.dst AS account, COUNT(*) AS in_cp,
+              SELECT p.dst AS pos, COUNT(*) AS in_cp,
                 SUM(CASE WHEN r.src IS NULL THEN 1 ELSE 0 END) AS in_cp_stranger,
                 SUM(CASE WHEN r.src IS NULL THEN p.cents ELSE 0 END) AS in_cents_stranger,
-                COUNT(DISTINCT SUBSTRING(p.src, 1, 3)) AS in_banks,
+                COUNT(DISTINCT p.src_bank) AS in_banks,
                 SUM(CASE WHEN p.last_t > {t_asof} - {7 * DAY} THEN 1 ELSE 0 END) AS in_cp_7d
               FROM mf_pair p LEFT JOIN mf_pair r ON r.src = p.dst AND r.dst = p.src
               WHERE p.src IS NOT NULL AND p.dst IS NOT NULL
               GROUP BY p.dst) i
             FULL OUTER JOIN (
-              SELECT src AS account, COUNT(*) AS out_cp, COUNT(DISTINCT SUBSTRING(dst, 1, 3)) AS out_banks,
+              SELECT src AS pos, COUNT(*) AS out_cp, COUNT(DISTINCT dst_bank) AS out_banks,
                 SUM(CASE WHEN last_t > {t_asof} - {7 * DAY} THEN 1 ELSE 0 END) AS out_cp_7d
               FROM mf_pair WHERE src IS NOT NULL AND dst IS NOT NULL
               GROUP BY src) o
-            ON o.account = i.account"""),
+            ON o.pos = i.pos"""),
         # per account over its events (one per account side of a transaction: +1 money
         # in, -1 money out), in time order: one sort, aggregated straight away
         ("mf_agg", f"""
-            SELECT e.acct AS account,
+            SELECT e.acct AS pos,
               SUM(CASE WHEN dir > 0 THEN 1 ELSE 0 END) AS in_n,
               SUM(CASE WHEN dir < 0 THEN 1 ELSE 0 END) AS out_n,
               SUM(CASE WHEN dir > 0 THEN cents ELSE 0 END) AS in_cents,
@@ -106,8 +130,7 @@ def _sql_steps(as_of) -> list[tuple[str, str]]:
                 AS fwd_wait_sum,
               MAX(balance) AS max_balance,
               SUM(CASE WHEN dir < 0 THEN balance ELSE 0 END) AS post_out_balance_sum,
-              SUM(CASE WHEN dir < 0 AND e.cp IS NOT NULL AND SUBSTRING(e.cp, 1, 3) <> SUBSTRING(e.acct, 1, 3)
-                       THEN cents ELSE 0 END) AS out_other_bank_cents,
+              SUM(CASE WHEN dir < 0 AND other_bank = 1 THEN cents ELSE 0 END) AS out_other_bank_cents,
               MIN(t) AS first_t, MAX(t) AS last_t,
               MIN(CASE WHEN dir > 0 THEN t END) AS first_in_t,
               COUNT(*) + 1 + MAX(COALESCE(gap, 0) * 100000000 - rn) AS gap_key,
@@ -119,59 +142,42 @@ def _sql_steps(as_of) -> list[tuple[str, str]]:
               COUNT(*) AS events
             FROM (
               SELECT *,
-                MIN(CASE WHEN dir < 0 THEN t END) OVER (PARTITION BY acct ORDER BY t, dir DESC, txn_id
+                -- t only grows along the order, so the first later money out has the
+                -- smallest time (FIRST_VALUE is cheaper than a MIN over the frame)
+                FIRST_VALUE(CASE WHEN dir < 0 THEN t END IGNORE NULLS) OVER (
+                    PARTITION BY acct ORDER BY t, dir DESC, txn_id
                     ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) AS next_out_t,
                 SUM(dir * cents) OVER (PARTITION BY acct ORDER BY t, dir DESC, txn_id
                     ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS balance,
                 t - LAG(t) OVER (PARTITION BY acct ORDER BY t, dir DESC, txn_id) AS gap,
                 ROW_NUMBER() OVER (PARTITION BY acct ORDER BY t, dir DESC, txn_id) AS rn
-              FROM (SELECT dst AS acct, src AS cp, 1 AS dir, t, cents, channel, txn_id
+              FROM (SELECT dst AS acct, 1 AS dir, t, cents, channel, other_bank, txn_id
                     FROM mf_tx WHERE dst IS NOT NULL
                     UNION ALL
-                    SELECT src AS acct, dst AS cp, -1 AS dir, t, cents, channel, txn_id
+                    SELECT src AS acct, -1 AS dir, t, cents, channel, other_bank, txn_id
                     FROM mf_tx WHERE src IS NOT NULL) ev) e
             GROUP BY e.acct"""),
-        # the universe: every account in accounts or at an end of a transaction
-        ("mf_acct", f"""
-            SELECT u.account, SUBSTRING(u.account, 1, 3) AS bank,
-                   COALESCE(a.holder_id, 'acct:' || u.account) AS holder_id,
-                   CASE WHEN a.account IS NULL THEN 1 ELSE 0 END AS unknown_kyc,
-                   CASE WHEN a.holder_type = 'company' THEN 1 ELSE 0 END AS company,
-                   CASE WHEN a.kyc_channel = 'app' THEN 1 WHEN a.kyc_channel = 'agent' THEN 2
-                        WHEN a.kyc_channel = 'branch' THEN 0 END AS kyc_channel_code,
-                   CAST(FLOOR(epoch(a.opened_at)) AS BIGINT) AS opened_t,
-                   {"EXTRACT(YEAR FROM " + ts_literal(as_of) + ")"} - CAST(a.holder_birth_year AS INTEGER) AS holder_age
-            FROM (SELECT account FROM accounts UNION SELECT dst FROM mf_tx WHERE dst IS NOT NULL
-                  UNION SELECT src FROM mf_tx WHERE src IS NOT NULL) u
-            LEFT JOIN (SELECT account, MIN(holder_id) AS holder_id, MIN(holder_type) AS holder_type,
-                              MIN(kyc_channel) AS kyc_channel, MIN(opened_at) AS opened_at,
-                              MIN(holder_birth_year) AS holder_birth_year
-                       FROM accounts GROUP BY account) a ON a.account = u.account"""),
-        # each account's row in the frame (sorted by account): the edges carry positions,
-        # not keys, so no string is fetched, sorted or looked up per edge
-        ("mf_pos", """
-            SELECT account, ROW_NUMBER() OVER (ORDER BY account) - 1 AS pos FROM mf_acct"""),
         # the holder: how many accounts, at how many banks, opened how close together; SIMs
         ("mf_holder", f"""
-            SELECT a.account,
+            SELECT a.pos,
                    COUNT(DISTINCT b.account) AS holder_accounts,
                    COUNT(DISTINCT b.bank) AS holder_banks,
                    COUNT(DISTINCT CASE WHEN ABS(b.opened_t - a.opened_t) <= {14 * DAY} THEN b.bank END)
                      AS holder_banks_14d
             FROM mf_acct a JOIN mf_acct b ON a.holder_id = b.holder_id
-            GROUP BY a.account"""),
+            GROUP BY a.pos"""),
         # the app devices each account pays from, with how many payments
         ("mf_srcdev", """
-            SELECT src AS account, device, COUNT(*) AS n FROM mf_tx
+            SELECT src AS pos, device, COUNT(*) AS n FROM mf_tx
             WHERE src IS NOT NULL AND device IS NOT NULL GROUP BY src, device"""),
         # devices used by several holders
         ("mf_dev", """
-            SELECT d.account, MAX(h.holders) AS device_holders
+            SELECT d.pos, MAX(h.holders) AS device_holders
             FROM mf_srcdev d
             JOIN (SELECT x.device, COUNT(DISTINCT m.holder_id) AS holders
-                  FROM mf_srcdev x JOIN mf_acct m ON m.account = x.account GROUP BY x.device) h
+                  FROM mf_srcdev x JOIN mf_acct m ON m.pos = x.pos GROUP BY x.device) h
               ON h.device = d.device
-            GROUP BY d.account"""),
+            GROUP BY d.pos"""),
     ]
 
 
@@ -182,25 +188,24 @@ SELECT a.account, a.bank, a.holder_id, a.unknown_kyc, a.company, a.kyc_channel_c
        g.*, c.in_cp, c.out_cp, c.in_cp_stranger, c.in_cents_stranger, c.out_banks, c.in_banks,
        c.in_cp_7d, c.out_cp_7d, v.devices
 FROM mf_acct a
-LEFT JOIN mf_agg g ON g.account = a.account
-LEFT JOIN mf_cp c ON c.account = a.account
-LEFT JOIN (SELECT account, COUNT(*) AS devices FROM mf_srcdev GROUP BY account) v ON v.account = a.account
-LEFT JOIN mf_holder h ON h.account = a.account
+LEFT JOIN mf_agg g ON g.pos = a.pos
+LEFT JOIN mf_cp c ON c.pos = a.pos
+LEFT JOIN (SELECT pos, COUNT(*) AS devices FROM mf_srcdev GROUP BY pos) v ON v.pos = a.pos
+LEFT JOIN mf_holder h ON h.pos = a.pos
 LEFT JOIN (SELECT holder_id, COUNT(DISTINCT msisdn) AS holder_sims FROM sims GROUP BY holder_id) s
        ON s.holder_id = a.holder_id
-LEFT JOIN mf_dev d ON d.account = a.account
+LEFT JOIN mf_dev d ON d.pos = a.pos
 """
 
 DEVICES_SQL = """
-SELECT account, device, n FROM mf_srcdev
+SELECT a.account, s.device, s.n FROM mf_srcdev s JOIN mf_acct a ON a.pos = s.pos
 """
 
 EDGES_SQL = """
-SELECT s.pos AS src_pos, d.pos AS dst_pos, p.cents, p.n, p.first_t
-FROM mf_pair p JOIN mf_pos s ON s.account = p.src JOIN mf_pos d ON d.account = p.dst
-WHERE p.src <> p.dst
+SELECT src AS src_pos, dst AS dst_pos, cents, n, first_t FROM mf_pair
+WHERE src IS NOT NULL AND dst IS NOT NULL AND src <> dst
 """
-POSITIONS_SQL = "SELECT account FROM mf_pos ORDER BY pos"
+POSITIONS_SQL = "SELECT account FROM mf_acct ORDER BY pos"
 
 # The accounts victim reports name: the receiving side of reported transfers and the
 # bank accounts given as contacts. Independent victims = distinct reports' victims.
