@@ -342,3 +342,88 @@ def test_a_flagged_account_paying_another_persons_flagged_account_counts_not_own
     pairs = [("004-1", "014-2"), ("025-3", "006-4"), ("011-5", "014-2"), ("014-2", "011-5")]
     # 004-1 forwards to B's flagged account; C only moves money between its own; 011-5 is not flagged
     assert _pays_flagged(pairs, flagged, holder) == {"004-1"}
+
+
+def _index(rows):
+    from zeroscam.analytics.trace import TraceIndex
+
+    frame = pd.DataFrame([{"txn_id": f"T{k}", "ts": pd.Timestamp("2025-03-01 08:00") + pd.Timedelta(hours=h),
+                           "src": s, "dst": d, "amount": float(a), "channel": "transfer"}
+                          for k, (h, s, d, a) in enumerate(rows)])
+    return TraceIndex.from_frame(frame)
+
+
+def test_test_credits_reach_tested_accounts_step_by_step_not_own_nor_real_payments():
+    from zeroscam.analytics.rings import _test_credits
+
+    index = _index([
+        (1, "014-C", "006-A", 2),       # the ring tests A with 2 baht ...
+        (2, "006-A", "011-B", 1),       # ... and A tests B: reached in two steps
+        (3, "011-B", "025-D", 5),       # B is tested by / tests D either way
+        (4, "014-C", "002-O", 1),       # C's holder's own other account: no tie
+        (5, "014-C", "030-S", 450),     # a real payment to a shop: no tie
+        (6, "014-C", "069-X", 3),       # an excluded account (a victim's) is not entered
+        (7, "069-X", "033-Y", 3),       # ... nor followed through
+        (8, "004-P", "004-Q", 1),       # tiny payments elsewhere tie nothing to the ring
+    ])
+    holders = {"014-C": "H1", "002-O": "H1"}
+    assert _test_credits(index, {"014-C"}, {"069-X"}, holders, 10.0) == {"014-C", "006-A", "011-B", "025-D"}
+    # a lower ceiling keeps only the 1-2 baht credits
+    assert _test_credits(index, {"014-C"}, {"069-X"}, holders, 2.0) == {"014-C", "006-A", "011-B"}
+    # without the holder register the own account looks tested
+    assert "002-O" in _test_credits(index, {"014-C"}, set(), {}, 10.0)
+    assert _test_credits(index, {"030-S"}, set(), holders, 10.0) == set()
+
+
+def test_a_slow_collector_is_tied_on_big_forwards_a_shop_paying_small_sums_is_not():
+    from zeroscam.analytics.rings import RingConfig, _money_ties
+
+    rows = []
+    for k in range(2):
+        rows.append((k * 100, f"004-V{k}", "011-K", 40000))     # K: a victim's money arrives ...
+        rows.append((k * 100 + 40, "011-K", "006-L", 20000))    # ... and leaves 40 h later, in two parts
+        rows.append((k * 100 + 40.1, "011-K", "002-X", 19000))
+    for k in range(10):
+        rows.append((k, f"030-P{k}", "033-S", 300))             # S: a shop's takings ...
+    rows.append((40, "033-S", "006-L", 900))                     # ... paid on in small sums two days later
+    rows.append((50, "033-S", "006-L", 900))
+    rows.append((60, "033-S", "002-X", 900))
+    index = _index(rows)
+    ring = {"006-L", "002-X"}
+    assert _money_ties(index, ring, set(), RingConfig(tie_rounds=1)) == {"011-K"}
+    # with the one-day window alone K looks like a victim paying from her balance
+    assert _money_ties(index, ring, set(), RingConfig(tie_rounds=1, tie_slow_hours=24.0)) == set()
+    # counting small payments over three days too would take the shop
+    assert "033-S" in _money_ties(index, ring, set(), RingConfig(tie_rounds=1, tie_slow_thb=100.0))
+
+
+def _ring(accounts, msisdns):
+    return {"accounts": set(accounts), "msisdns": set(msisdns), "holders": set(), "reports": set(),
+            "account_holders": set(), "sim_holders": set()}
+
+
+def test_a_farm_with_no_money_side_joins_on_two_ties_two_money_rings_do_not():
+    from zeroscam.analytics.rings import _merge_tied
+
+    rings = [_ring({"004-1"}, {"+661"}), _ring(set(), {"+662", "+663"}), _ring({"014-2"}, {"+664"})]
+    edges = [("m:+662", "a:004-1"), ("m:+663", "m:+661"),        # the farm: two ties to ring 0
+             ("a:014-2", "a:004-1"), ("m:+664", "m:+661")]       # ring 2: two ties to ring 0 as well
+    merged = _merge_tied(rings, edges, 4, 2)
+    assert sorted(sorted(r["msisdns"]) for r in merged) == [["+661", "+662", "+663"], ["+664"]]
+    # one tie is not enough, not even for a farm
+    assert len(_merge_tied(rings, edges[1:], 4, 2)) == 3
+    # without the farm rule nothing joins
+    assert len(_merge_tied(rings, edges, 4)) == 3
+
+
+def test_a_farm_cut_off_its_batch_joins_the_one_ring_with_money_holding_its_batch_mates():
+    from zeroscam.analytics.rings import _merge_batch_mates
+
+    rings = [_ring({"004-1"}, {"+661"}), _ring(set(), {"+662", "+663"}),   # ring 0 and its farm, cut apart
+             _ring({"014-2"}, {"+664"}), _ring({"025-3"}, {"+665"}),       # two rings sharing one batch
+             _ring(set(), {"+666"})]                                       # a farm whose batch spans both
+    edges = [("b:+661", "m:+661"), ("b:+661", "m:+662"), ("b:+661", "m:+663"),
+             ("f:X|+664", "m:+664"), ("f:X|+664", "m:+665"), ("f:X|+664", "m:+666")]
+    merged = _merge_batch_mates(rings, edges)
+    assert sorted(sorted(r["msisdns"]) for r in merged) == [["+661", "+662", "+663"], ["+664"], ["+665"],
+                                                            ["+666"]]

@@ -14,7 +14,8 @@ One graph joins what the data says belongs together:
   SIM numbers by first use on the same serving cell) share a batch node.
 
 Unflagged accounts the ring's money runs through (a missed layer, collectors that
-forward victims' money into the ring) are pulled in by money ties.
+forward victims' money into the ring) are pulled in by money ties, and accounts the
+ring tested with tiny payments (test credits) by those.
 
 The graph is built only around suspicious entities (flagged by the mule and SIM
 detectors, named in reports, or on a report's money path) and one step out
@@ -79,10 +80,14 @@ class RingConfig:
     tie_pass: tuple[float, float] = (0.8, 1.25)  # ... and it moved on about what it received (out / in)
     tie_forward_hours: float = 24.0   # ... payments into the ring covered by money that arrived this shortly before
     tie_forward_share: float = 0.5
+    tie_slow_hours: float = 72.0      # ... or this shortly before, for payments of at least tie_slow_thb (a slow
+    tie_slow_thb: float = 1000.0      #     ring's collector holds for days; a shop pays its supplier small sums)
     tie_min_txns: int = 2             # ... over at least this many payments with the ring
     tie_sandwich_share: float = 0.25  # tested by the ring, then paying it: this share of its money out
+    test_credit_thb: float = 10.0     # payments this small between two holders' accounts test an account for a ring
     bundle_days: int = 14             # a nominee's accounts opened within this many days of a ring account
     merge_min_ties: int = 4           # kept rings joined by this many graph ties between their members are one
+    merge_min_ties_farm: int = 2      # ... this many, when one of them holds numbers only (a farm with no money side)
 
 
 @dataclass
@@ -249,6 +254,11 @@ def find_rings(dataset, engine=None, *, trace_frame: pd.DataFrame | None = None,
     cand_accounts |= tied
     cand_accounts |= set(accounts.loc[accounts["holder_id"].isin({holder_of_acc.get(a) for a in tied}), "account"])
     cand_accounts -= endpoint | victim_accounts
+    # accounts the ring tested with tiny payments before use, and the accounts those tested
+    tested = _test_credits(index, seed_accounts | tied, victim_accounts | company_accounts, holder_of_acc,
+                           cfg.test_credit_thb) - seed_accounts - tied
+    tied |= tested
+    cand_accounts |= tested
     cand_phones = set(seed_phones)
     cand_phones |= set(sims_t.loc[sims_t["holder_id"].isin(seed_holders), "msisdn"])
     cand_phones |= set(imeis.loc[imeis["imei"].isin(seed_imeis), "msisdn"])
@@ -378,7 +388,9 @@ def find_rings(dataset, engine=None, *, trace_frame: pd.DataFrame | None = None,
             if part is not None:
                 rings.append(part)
     rings = _merge_shared_holders(rings)
-    rings = _merge_tied(rings, ((names[i], names[j]) for i, j in graph.get_edgelist()), cfg.merge_min_ties)
+    edge_names = [(names[i], names[j]) for i, j in graph.get_edgelist()]
+    rings = _merge_tied(rings, edge_names, cfg.merge_min_ties, cfg.merge_min_ties_farm)
+    rings = _merge_batch_mates(rings, edge_names)
     _add_bundles(rings, accounts, company, cfg)
     # deterministic ring ids: biggest first, then by smallest member
     rings.sort(key=lambda r: (-len(r["accounts"]) - len(r["msisdns"]), min(r["accounts"] | r["msisdns"] | {"~"})))
@@ -461,6 +473,9 @@ def _money_ties(index, ring: set[str], excluded: set[str], cfg: RingConfig,
     * it received from the ring (a test credit) and paid a good part of its money out
       into it, those payments again covered by money that had just arrived from outside
       (a collector the ring tested before use).
+
+    "Just arrived" is within `tie_forward_hours`, or within `tie_slow_hours` for payments of at
+    least `tie_slow_thb` (a slow ring's collector holds a victim's money for a day or two).
     """
     n = len(index.accounts)
     src, dst, amt = index.src, index.dst, index.amount
@@ -484,7 +499,7 @@ def _money_ties(index, ring: set[str], excluded: set[str], cfg: RingConfig,
         if c is not None:
             in_ring[c] = True
     lo, hi = cfg.tie_pass
-    window = int(cfg.tie_forward_hours * 3600 * 1e9)
+    window = (int(cfg.tie_forward_hours * 3600 * 1e9), int(cfg.tie_slow_hours * 3600 * 1e9), cfg.tie_slow_thb)
     tied: set[int] = set()
     for _ in range(cfg.tie_rounds):
         from_ring, to_ring = in_ring[s_b], in_ring[d_b]
@@ -510,9 +525,9 @@ def _money_ties(index, ring: set[str], excluded: set[str], cfg: RingConfig,
     return {index.accounts[c] for c in tied}
 
 
-def _forwarded_share(index, c: int, in_ring: np.ndarray, window: int) -> float:
+def _forwarded_share(index, c: int, in_ring: np.ndarray, window: tuple[int, int, float]) -> float:
     """Share of account c's payments into the ring covered by money it received from outside the
-    ring within `window` before."""
+    ring shortly before: `window` = (span in ns, longer span in ns for big payments, what is big)."""
     lo, hi = index.ptr[c], index.ptr[c + 1]
     rows, kinds, times = index.ev_row[lo:hi], index.ev_kind[lo:hi], index.ev_ts[lo:hi]
     amounts = index.amount[rows]
@@ -524,7 +539,8 @@ def _forwarded_share(index, c: int, in_ring: np.ndarray, window: int) -> float:
         d = index.dst[row]
         if kind != 1 or d < 0 or not in_ring[d]:
             continue
-        first, last = np.searchsorted(in_times, [t - window, t], side="right")
+        span = window[1] if a >= window[2] else window[0]
+        first, last = np.searchsorted(in_times, [t - span, t], side="right")
         arrived = (in_amounts[last - 1] if last else 0.0) - (in_amounts[first - 1] if first else 0.0)
         paid += a
         covered += min(a, arrived)
@@ -611,6 +627,33 @@ def _add_bundles(rings: list[dict], accounts: pd.DataFrame, company: set, cfg: R
         taken |= extra
 
 
+def _test_credits(index, start: set[str], excluded: set[str], holder_of: dict[str, str],
+                  max_thb: float) -> set[str]:
+    """Accounts reached from `start` through payments of at most `max_thb` between accounts of
+    different holders, either way, step by step (not into `excluded` nor endpoints).
+
+    A ring sends a baht or two to an account it has just bought, and back, to see that it works;
+    people rarely pay each other such sums. One's own accounts tie no one to anyone.
+    """
+    src, dst, amt = index.src, index.dst, index.amount
+    ok = (src >= 0) & (dst >= 0) & (amt <= max_thb)
+    blocked = set(excluded) | {index.accounts[i] for i in np.flatnonzero(index.endpoint)}
+    adj: dict[str, set[str]] = defaultdict(set)
+    for s, d in zip(src[ok].tolist(), dst[ok].tolist()):
+        a, b = index.accounts[s], index.accounts[d]
+        if holder_of.get(a, a) != holder_of.get(b, b):
+            adj[a].add(b)
+            adj[b].add(a)
+    seen = {a for a in start if a in adj}
+    todo = sorted(seen)
+    while todo:
+        for b in sorted(adj[todo.pop()]):
+            if b not in seen and b not in blocked:
+                seen.add(b)
+                todo.append(b)
+    return seen
+
+
 def _pays_flagged(pairs, flagged, holder_of: dict[str, str]) -> set[str]:
     """Flagged accounts among `pairs` (src, dst) that paid a flagged account of another holder
     (moving money between one's own accounts ties no one to anything)."""
@@ -652,15 +695,19 @@ def _merge_shared_holders(rings: list[dict]) -> list[dict]:
     return _union(rings, pairs)
 
 
-def _merge_tied(rings: list[dict], edges, min_ties: int) -> list[dict]:
-    """Join kept rings whose members the graph ties together `min_ties` times or more.
+def _merge_tied(rings: list[dict], edges, min_ties: int, min_ties_farm: int | None = None) -> list[dict]:
+    """Join kept rings whose members the graph ties together `min_ties` times or more
+    (`min_ties_farm` when one of the two holds numbers only).
 
     Leiden may cut one ring in two (say its farm's numbers from the accounts they
     talked victims into paying) although several calls, talk-then-pay links and
     payments run between the parts. Two rings meet now and then by chance (one cold
-    call, one payment between their mules); several ties between them do not.
+    call, one payment between their mules); several ties between them do not. A farm
+    with no accounts of its own is half a ring: two ties to one ring are enough (in
+    the dev runs every pair of different rings with 2-3 ties held accounts on both sides).
     Edges through a shared node (a holder, a handset) are counted once per member.
     """
+    min_ties_farm = min_ties if min_ties_farm is None else min_ties_farm
     owner: dict[str, int] = {}
     for i, ring in enumerate(rings):
         for a in ring["accounts"]:
@@ -672,7 +719,34 @@ def _merge_tied(rings: list[dict], edges, min_ties: int) -> list[dict]:
         i, j = owner.get(a), owner.get(b)
         if i is not None and j is not None and i != j:
             ties[(min(i, j), max(i, j))] += 1
-    return _union(rings, sorted(p for p, n in ties.items() if n >= min_ties))
+    def enough(pair, n):
+        both_money = rings[pair[0]]["accounts"] and rings[pair[1]]["accounts"]
+        return n >= (min_ties if both_money else min(min_ties, min_ties_farm))
+
+    return _union(rings, sorted(p for p, n in ties.items() if enough(p, n)))
+
+
+def _merge_batch_mates(rings: list[dict], edges) -> list[dict]:
+    """A kept ring of numbers only (a farm with no money side) joins the one other kept ring
+    holding numbers of the same batch (`b:`/`f:` nodes): Leiden may cut a batch star where one
+    of its numbers is tied to the ring's accounts. A batch shared by two rings that both hold
+    accounts stays split (two rings can switch numbers on within the same hour)."""
+    owner: dict[str, int] = {}
+    for i, ring in enumerate(rings):
+        for m in ring["msisdns"]:
+            owner.setdefault("m:" + m, i)
+    mates: dict[str, set[int]] = defaultdict(set)
+    for a, b in edges:
+        for batch, member in ((a, b), (b, a)):
+            if batch[:2] in ("b:", "f:") and member in owner:
+                mates[batch].add(owner[member])
+    pairs = []
+    for batch in sorted(mates):
+        phones_only = {i for i in mates[batch] if not rings[i]["accounts"]}
+        with_money = mates[batch] - phones_only
+        if len(with_money) == 1:
+            pairs.extend((i, min(with_money)) for i in sorted(phones_only))
+    return _union(rings, pairs)
 
 
 def _judge(nodes, cfg, mule_flags, sim_flags, acc_reports, phone_reports, holder_of_acc, holder_of_sim,
