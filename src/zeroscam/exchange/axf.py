@@ -357,7 +357,7 @@ class _BulkReader:
             if col not in by_key:
                 raise DataError("missing required column", file=str(self.path), line=1, column=col)
         select = ", ".join(
-            f"NULLIF(trim(CAST({_ident(by_key[c])} AS VARCHAR)), '') AS {c}" if c in by_key
+            f"{fast.trimmed(f'CAST({_ident(by_key[c])} AS VARCHAR)')} AS {c}" if c in by_key
             else f"CAST(NULL AS VARCHAR) AS {c}" for c in REQUIRED[self.name] + OPTIONAL[self.name])
         return f"(SELECT {select} FROM {self._reader_sql()})"
 
@@ -837,7 +837,7 @@ def _latest_time_unread(con, name: str, path: Path) -> datetime | None:
         cols = ", ".join(f"'{_sql_str(n)}': 'VARCHAR'" for n in names)
         source = (f"read_csv('{p}', delim=',', quote='\"', escape='\"', header=true, auto_detect=false, "
                   f"columns={{{cols}}}, strict_mode=false, ignore_errors=true, encoding='utf-8')")
-    raw = f"NULLIF(trim(CAST({_ident(by_key[column])} AS VARCHAR)), '')"
+    raw = fast.trimmed(f"CAST({_ident(by_key[column])} AS VARCHAR)")
     # The usual written form (`2025-03-01T21:40:00+07:00`) is fixed-width with one offset,
     # so its latest value is its largest string: no per-row timestamp parse. Every other
     # form goes the usual way. Should the largest such string not be a valid time, the

@@ -10,6 +10,18 @@ the Python normaliser's (a property test checks this).
 
 from __future__ import annotations
 
+def trimmed(x: str) -> str:
+    """`NULLIF(trim(x), '')`, with trim() called only where it could change something.
+
+    DuckDB's trim() strips Unicode space separators (' ', U+00A0, U+2000-U+200A, U+3000, …)
+    and costs a string copy per value; a value of ASCII characters only (as many bytes as
+    characters) that neither starts with a space or control character nor ends with a space
+    is already trimmed and not empty, so it is kept as is.
+    """
+    return (f"(CASE WHEN ord({x}) > 32 AND strlen({x}) = length({x}) AND NOT ends_with({x}, ' ') THEN {x} "
+            f"ELSE NULLIF(trim({x}), '') END)")
+
+
 # Thai national numbers: mobile 0[689]+8 digits, fixed 0[2-7]+7 digits, written
 # with 0, 66 or +66 in front; plus the NBTC +697/+698 markers.
 _PHONE_TH = r"^(?:0|\+?66)([689][0-9]{8}|[2-7][0-9]{7})$"

@@ -94,6 +94,10 @@ class CrossFit:
     _matrix: np.ndarray | None = field(default=None, repr=False)
     _params: dict | None = field(default=None, repr=False)
     _train: list = field(default_factory=list, repr=False)
+    # the keys object, folds and seed, and the negative-sampling numbers drawn from them
+    # (a CRC per key: a second call on the same keys does not compute them again)
+    _keys: tuple | None = field(default=None, repr=False)
+    _u: np.ndarray | None = field(default=None, repr=False)
 
     def contributions(self, X: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
         """Per-feature contributions (log-odds, LightGBM `pred_contrib`) for the given row
@@ -139,7 +143,11 @@ def pu_crossfit(X: pd.DataFrame, keys: Sequence[str], positive: np.ndarray, *,
                 else np.asarray(exclude_from_negatives, dtype=bool) & ~positive)
     features = list(X.columns)
     matrix = X.to_numpy(np.float64)
-    fold = stable_folds(keys, folds, salt=f"fold{seed}")
+    # folds and sampling numbers depend on the keys, folds and seed only: a reused fit on
+    # the same keys object (and folds, seed) has them already
+    same_keys = (reuse is not None and reuse._keys is not None and reuse._keys[0] is keys
+                 and reuse._keys[1:] == (n, folds, seed))
+    fold = reuse.fold if same_keys else stable_folds(keys, folds, salt=f"fold{seed}")
     score = np.zeros(n, dtype=np.float64)
     fit = CrossFit(score=score, fold=fold, features=features)
     if positive.sum() < 2 or (~positive & ~excluded).sum() < 2:
@@ -149,7 +157,8 @@ def pu_crossfit(X: pd.DataFrame, keys: Sequence[str], positive: np.ndarray, *,
 
     import lightgbm as lgb
 
-    u = stable_uniform(keys, salt=f"neg{seed}")
+    u = reuse._u if same_keys else stable_uniform(keys, salt=f"neg{seed}")
+    fit._keys, fit._u = (keys, n, folds, seed), u
     base = lgbm_params(seed, **(params or {}))
     pos_w = np.ones(n) if positive_weight is None else np.asarray(positive_weight, dtype=np.float64)
     wanted = np.ones(n, dtype=bool) if score_rows is None else np.asarray(score_rows, dtype=bool)
@@ -157,7 +166,9 @@ def pu_crossfit(X: pd.DataFrame, keys: Sequence[str], positive: np.ndarray, *,
     fit._train = [None] * folds
     same_data = (reuse is not None and reuse._params == base and reuse.features == features
                  and len(reuse._train) == folds and np.array_equal(reuse.fold, fold)
-                 and reuse._matrix is not None and np.array_equal(reuse._matrix, matrix, equal_nan=True))
+                 and reuse._matrix is not None and reuse._matrix.shape == matrix.shape
+                 # bit for bit (one integer compare; NaN-aware float compare is ten times slower)
+                 and np.array_equal(reuse._matrix.view(np.uint64), matrix.view(np.uint64)))
 
     def train(f: int):
         train_pos = positive & (fold != f)

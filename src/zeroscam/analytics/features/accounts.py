@@ -376,7 +376,7 @@ def graph_features(features: AccountFeatures, labeled: np.ndarray) -> pd.DataFra
     p_out = sparse.csr_matrix((w / np.maximum(out_tot[src], 1), (src, dst)), shape=(n, n))
     lab = np.asarray(labeled, dtype=np.float64)
     out = pd.DataFrame(index=frame.index)
-    holder = frame["holder_id"].to_numpy()
+    holder = pd.factorize(frame["holder_id"])[0]  # integer codes: one compare per edge, no strings
     own = (holder[src] == holder[dst]).astype(np.float64)
     out["own_in_share"] = np.bincount(dst, weights=w * own, minlength=n) / np.maximum(in_tot, 1)
     out["own_out_share"] = np.bincount(src, weights=w * own, minlength=n) / np.maximum(out_tot, 1)
