@@ -375,6 +375,19 @@ def test_test_credits_reach_tested_accounts_step_by_step_not_own_nor_real_paymen
     assert _test_credits(index, {"030-S"}, set(), holders, 10.0) == set()
 
 
+def test_test_credits_stop_at_a_vendor_paid_small_sums_by_many():
+    from zeroscam.analytics.rings import TINY_TIES_MAX_PEOPLE, _test_credits
+
+    def rows(customers):
+        # a mule buys a 10-baht snack from a vendor whom `customers` other people also pay 10 baht
+        return [(1, "014-M", "006-V", 10)] + [(2 + k, f"011-{k:04d}", "006-V", 10) for k in range(customers)]
+
+    busy = _test_credits(_index(rows(TINY_TIES_MAX_PEOPLE)), {"014-M"}, set(), {}, 10.0)
+    assert busy == {"014-M"}                            # more than the cap of people: a vendor
+    few = _test_credits(_index(rows(TINY_TIES_MAX_PEOPLE - 1)), {"014-M"}, set(), {}, 10.0)
+    assert "006-V" in few and len(few) == TINY_TIES_MAX_PEOPLE + 1   # within the cap it is followed
+
+
 def test_a_slow_collector_is_tied_on_big_forwards_a_shop_paying_small_sums_is_not():
     from zeroscam.analytics.rings import RingConfig, _money_ties
 

@@ -629,13 +629,19 @@ def _add_bundles(rings: list[dict], accounts: pd.DataFrame, company: set, cfg: R
         taken |= extra
 
 
+TINY_TIES_MAX_PEOPLE = 20  # a ring tests the few dozen accounts it bought at most
+
+
 def _test_credits(index, start: set[str], excluded: set[str], holder_of: dict[str, str],
                   max_thb: float) -> set[str]:
     """Accounts reached from `start` through payments of at most `max_thb` between accounts of
     different holders, either way, step by step (not into `excluded` nor endpoints).
 
     A ring sends a baht or two to an account it has just bought, and back, to see that it works;
-    people rarely pay each other such sums. One's own accounts tie no one to anyone.
+    people rarely pay each other such sums. One's own accounts tie no one to anyone. Where small
+    QR payments are common (a vendor paid 10 baht by dozens of people), an account tied by tiny
+    payments to more than `TINY_TIES_MAX_PEOPLE` people is a shop, not a ring's test: it is
+    neither entered nor followed through (else one mule buying a snack pulls in the street).
     """
     src, dst, amt = index.src, index.dst, index.amount
     ok = (src >= 0) & (dst >= 0) & (amt <= max_thb)
@@ -646,6 +652,9 @@ def _test_credits(index, start: set[str], excluded: set[str], holder_of: dict[st
         if holder_of.get(a, a) != holder_of.get(b, b):
             adj[a].add(b)
             adj[b].add(a)
+    for a, tied in adj.items():
+        if len({holder_of.get(b, b) for b in tied}) > TINY_TIES_MAX_PEOPLE:
+            blocked.add(a)
     seen = {a for a in start if a in adj}
     todo = sorted(seen)
     while todo:
