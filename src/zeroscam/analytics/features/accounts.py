@@ -54,6 +54,7 @@ def _sql_steps(as_of) -> list[tuple[str, str]]:
         ("mf_acct", f"""
             SELECT u.account, ROW_NUMBER() OVER (ORDER BY u.account) - 1 AS pos,
                    SUBSTRING(u.account, 1, 3) AS bank,
+                   DENSE_RANK() OVER (ORDER BY SUBSTRING(u.account, 1, 3)) AS bank_no,
                    COALESCE(a.holder_id, 'acct:' || u.account) AS holder_id,
                    CASE WHEN a.account IS NULL THEN 1 ELSE 0 END AS unknown_kyc,
                    CASE WHEN a.holder_type = 'company' THEN 1 ELSE 0 END AS company,
@@ -70,9 +71,11 @@ def _sql_steps(as_of) -> list[tuple[str, str]]:
                        FROM accounts GROUP BY account) a ON a.account = u.account"""),
         # transactions with both ends as positions (NULL for the cash side) and banks
         ("mf_tx", """
-            SELECT x.txn_id, CAST(FLOOR(epoch(x.ts)) AS BIGINT) AS t, x.channel, s.pos AS src, d.pos AS dst,
-                   s.bank AS src_bank, d.bank AS dst_bank, x.src_device AS device,
-                   CASE WHEN s.bank <> d.bank THEN 1 ELSE 0 END AS other_bank,
+            SELECT x.txn_id, CAST(FLOOR(epoch(x.ts)) AS BIGINT) AS t, s.pos AS src, d.pos AS dst,
+                   CASE x.channel WHEN 'cash_in' THEN 1 WHEN 'cash_out' THEN 2 WHEN 'crypto_out' THEN 3
+                        ELSE 0 END AS chan,
+                   s.bank_no AS src_bank, d.bank_no AS dst_bank, x.src_device AS device,
+                   CASE WHEN s.bank_no <> d.bank_no THEN 1 ELSE 0 END AS other_bank,
                    CAST(ROUND(x.amount * 100) AS BIGINT) AS cents
             FROM transactions x LEFT JOIN mf_acct s ON s.account = x.src LEFT JOIN mf_acct d ON d.account = x.dst
             WHERE x.amount > 0"""),
@@ -115,14 +118,14 @@ def _sql_steps(as_of) -> list[tuple[str, str]]:
               SUM(CASE WHEN dir < 0 THEN 1 ELSE 0 END) AS out_n,
               SUM(CASE WHEN dir > 0 THEN cents ELSE 0 END) AS in_cents,
               SUM(CASE WHEN dir < 0 THEN cents ELSE 0 END) AS out_cents,
-              SUM(CASE WHEN dir > 0 AND channel = 'cash_in' THEN cents ELSE 0 END) AS cash_in_cents,
-              SUM(CASE WHEN dir < 0 AND channel = 'cash_out' THEN 1 ELSE 0 END) AS cash_out_n,
-              SUM(CASE WHEN dir < 0 AND channel = 'cash_out' THEN cents ELSE 0 END) AS cash_out_cents,
-              SUM(CASE WHEN dir < 0 AND channel = 'cash_out' AND cents % {ATM_CENTS} = 0
+              SUM(CASE WHEN dir > 0 AND chan = 1 THEN cents ELSE 0 END) AS cash_in_cents,
+              SUM(CASE WHEN dir < 0 AND chan = 2 THEN 1 ELSE 0 END) AS cash_out_n,
+              SUM(CASE WHEN dir < 0 AND chan = 2 THEN cents ELSE 0 END) AS cash_out_cents,
+              SUM(CASE WHEN dir < 0 AND chan = 2 AND cents % {ATM_CENTS} = 0
                        AND cents >= {2 * ATM_CENTS} THEN 1 ELSE 0 END) AS atm_limit_n,
               SUM(CASE WHEN dir < 0 AND cents % {ROUND_CENTS} = 0 THEN 1 ELSE 0 END) AS round_out_n,
-              SUM(CASE WHEN dir < 0 AND channel = 'crypto_out' THEN cents ELSE 0 END) AS crypto_cents,
-              SUM(CASE WHEN dir > 0 AND channel = 'crypto_out' THEN 1 ELSE 0 END) AS crypto_in_n,
+              SUM(CASE WHEN dir < 0 AND chan = 3 THEN cents ELSE 0 END) AS crypto_cents,
+              SUM(CASE WHEN dir > 0 AND chan = 3 THEN 1 ELSE 0 END) AS crypto_in_n,
               SUM(CASE WHEN dir > 0 AND cents <= {TINY_CENTS} THEN 1 ELSE 0 END) AS tiny_in_n,
               SUM(CASE WHEN dir > 0 AND next_out_t - t <= {HOUR} THEN cents ELSE 0 END) AS fwd_1h_cents,
               SUM(CASE WHEN dir > 0 AND next_out_t - t <= {DAY} THEN cents ELSE 0 END) AS fwd_1d_cents,
@@ -151,10 +154,10 @@ def _sql_steps(as_of) -> list[tuple[str, str]]:
                     ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS balance,
                 t - LAG(t) OVER (PARTITION BY acct ORDER BY t, dir DESC, txn_id) AS gap,
                 ROW_NUMBER() OVER (PARTITION BY acct ORDER BY t, dir DESC, txn_id) AS rn
-              FROM (SELECT dst AS acct, 1 AS dir, t, cents, channel, other_bank, txn_id
+              FROM (SELECT dst AS acct, 1 AS dir, t, cents, chan, other_bank, txn_id
                     FROM mf_tx WHERE dst IS NOT NULL
                     UNION ALL
-                    SELECT src AS acct, -1 AS dir, t, cents, channel, other_bank, txn_id
+                    SELECT src AS acct, -1 AS dir, t, cents, chan, other_bank, txn_id
                     FROM mf_tx WHERE src IS NOT NULL) ev) e
             GROUP BY e.acct"""),
         # the holder: how many accounts, at how many banks, opened how close together; SIMs
@@ -263,7 +266,9 @@ def compute(engine, as_of) -> AccountFeatures:
     to_frame = index.get_indexer(sql_order)
     src_pos = to_frame[edges["src_pos"].to_numpy(np.int64)]
     dst_pos = to_frame[edges["dst_pos"].to_numpy(np.int64)]
-    order = np.lexsort((dst_pos, src_pos))
+    # by (src, dst): one stable argsort of a combined key (twice as fast as lexsort)
+    width = len(index) + 1
+    order = np.argsort((src_pos + 1) * width + (dst_pos + 1), kind="stable")
     edges = pd.DataFrame({"src_pos": src_pos[order], "dst_pos": dst_pos[order],
                           "cents": edges["cents"].to_numpy()[order], "n": edges["n"].to_numpy()[order],
                           "first_t": edges["first_t"].to_numpy()[order]})
