@@ -36,7 +36,9 @@ def phone(x: str) -> str:
 
 
 def bank_code(x: str) -> str:
-    return f"(CASE WHEN regexp_full_match({x}, '[0-9]{{1,3}}') THEN lpad({x}, 3, '0') END)"
+    # three ASCII digits is already the canonical code: GLOB is cheaper than the regex + lpad
+    return (f"(CASE WHEN {x} GLOB '[0-9][0-9][0-9]' THEN {x} "
+            f"WHEN regexp_full_match({x}, '[0-9]{{1,3}}') THEN lpad({x}, 3, '0') END)")
 
 
 def account_digits(x: str) -> str:
