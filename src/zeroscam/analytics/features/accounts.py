@@ -198,6 +198,7 @@ LEFT JOIN mf_holder h ON h.pos = a.pos
 LEFT JOIN (SELECT holder_id, COUNT(DISTINCT msisdn) AS holder_sims FROM sims GROUP BY holder_id) s
        ON s.holder_id = a.holder_id
 LEFT JOIN mf_dev d ON d.pos = a.pos
+ORDER BY a.pos
 """
 
 DEVICES_SQL = """
@@ -207,6 +208,7 @@ SELECT a.account, s.device, s.n FROM mf_srcdev s JOIN mf_acct a ON a.pos = s.pos
 EDGES_SQL = """
 SELECT src AS src_pos, dst AS dst_pos, cents, n, first_t FROM mf_pair
 WHERE src IS NOT NULL AND dst IS NOT NULL AND src <> dst
+ORDER BY src, dst
 """
 POSITIONS_SQL = "SELECT account FROM mf_acct ORDER BY pos"
 
@@ -255,7 +257,8 @@ def compute(engine, as_of) -> AccountFeatures:
             engine.execute(f"SET preserve_insertion_order = {str(bool(restore)).lower()}")
 
     frame = frame.loc[:, ~frame.columns.duplicated()]
-    frame = frame.sort_values("account", kind="stable").reset_index(drop=True)
+    if not frame["account"].is_monotonic_increasing:  # SQL sorted it already (same collation)
+        frame = frame.sort_values("account", kind="stable").reset_index(drop=True)
     labels = labels.sort_values("account", kind="stable").reset_index(drop=True)
     frame = _derive(frame, as_of)
     frame["victim_payer"] = frame["account"].isin(set(victims["account"])).astype(np.float64)
@@ -266,9 +269,12 @@ def compute(engine, as_of) -> AccountFeatures:
     to_frame = index.get_indexer(sql_order)
     src_pos = to_frame[edges["src_pos"].to_numpy(np.int64)]
     dst_pos = to_frame[edges["dst_pos"].to_numpy(np.int64)]
-    # by (src, dst): one stable argsort of a combined key (twice as fast as lexsort)
-    width = len(index) + 1
-    order = np.argsort((src_pos + 1) * width + (dst_pos + 1), kind="stable")
+    if np.array_equal(to_frame, np.arange(len(to_frame))):
+        order = slice(None)  # same order as the frame: SQL sorted the edges by (src, dst) already
+    else:
+        # by (src, dst): one stable argsort of a combined key (twice as fast as lexsort)
+        width = len(index) + 1
+        order = np.argsort((src_pos + 1) * width + (dst_pos + 1), kind="stable")
     edges = pd.DataFrame({"src_pos": src_pos[order], "dst_pos": dst_pos[order],
                           "cents": edges["cents"].to_numpy()[order], "n": edges["n"].to_numpy()[order],
                           "first_t": edges["first_t"].to_numpy()[order]})
