@@ -198,7 +198,9 @@ def pu_crossfit(X: pd.DataFrame, keys: Sequence[str], positive: np.ndarray, *,
     if FOLD_WORKERS > 1:
         from concurrent.futures import ThreadPoolExecutor
 
-        with ThreadPoolExecutor(FOLD_WORKERS) as pool:
+        # every fold in its own thread: the OS shares the cores among them, where two
+        # workers would leave the fifth fold to run alone on one core
+        with ThreadPoolExecutor(folds) as pool:
             fit.models = list(pool.map(train, range(folds)))
     else:
         fit.models = [train(f) for f in range(folds)]
