@@ -9,12 +9,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from zeroscam.analytics.engine import DuckDBEngine
-from zeroscam.analytics.features.test_credits import ring_tested, tiny_credit_features
+from zeroscam.analytics.features.test_credits import QUIET_MAX_PAYMENTS, ring_tested, tiny_credit_features
+
+
+T0 = pd.Timestamp("2025-03-01 12:00")
 
 
 def _engine(rows):
+    """rows: (src, dst, amount, channel[, ts]); ts defaults to one moment."""
     con = duckdb.connect()
-    tx = pd.DataFrame(rows, columns=["src", "dst", "amount", "channel"])
+    tx = pd.DataFrame([r if len(r) == 5 else (*r, T0) for r in rows], columns=["src", "dst", "amount", "channel", "ts"])
+    tx["ts"] = pd.to_datetime(tx["ts"])
     con.register("tx", tx)
     con.execute("CREATE TABLE transactions AS SELECT * FROM tx")
     return DuckDBEngine(con)
@@ -60,3 +65,21 @@ def test_fan_counts_distinct_people_and_never_exceeds_them(edges):
         people = {d % 4 for s, d in tiny if s == i}
         assert f["tester_fan"].iloc[i] == len(people)
     assert np.isfinite(f.to_numpy()).all()
+
+
+def test_busy_accounts_paid_a_few_baht_are_not_being_tested():
+    """A customer paying 10 baht at three shops that are paid all day tests nobody; the same
+    credits to three accounts that were quiet before are a ring's tests."""
+    shops = {"C": ("customer", 0), "A": ("p1", 0), "B": ("p2", 0), "D": ("p3", 0), "X": ("payer", 0)}
+
+    def world(earlier_payments):
+        rows = [("X", shop, 60.0, "promptpay", T0 - pd.Timedelta(days=1, hours=k))
+                for shop in "ABD" for k in range(earlier_payments)]
+        rows += [("C", shop, 10.0, "promptpay", T0) for shop in "ABD"]
+        return tiny_credit_features(_engine(rows), _frame(shops))
+
+    busy = world(QUIET_MAX_PAYMENTS + 1)
+    assert busy["tester_fan"].tolist() == [0, 0, 0, 0, 0] and not ring_tested(busy).any()
+    quiet = world(QUIET_MAX_PAYMENTS)
+    assert quiet["tester_fan"].tolist() == [3, 0, 0, 0, 0]
+    assert ring_tested(quiet).tolist() == [True, True, True, True, False]

@@ -103,8 +103,13 @@ FEATURE_CODES = {
 NOT_FEATURES = {"account", "bank", "holder_id"}
 # Not model inputs either: levels that describe one ring's scam (how much its victims
 # pay) rather than what mules do; learned from a few reported rings they make the
-# model look for those rings' amounts instead of mule behaviour.
-NOT_LEARNED = ["in_thb", "out_thb", "in_avg_thb", "out_avg_thb", "holder_age"]
+# model look for those rings' amounts instead of mule behaviour. Nor the ring signals
+# (test credits, fresh accounts at many banks, shared app devices): they count as
+# evidence of their own below, and learned from reported rings that had them they make
+# the model overlook rings that do not.
+NOT_LEARNED = ["in_thb", "out_thb", "in_avg_thb", "out_avg_thb", "holder_age",
+               "tiny_in_n", "tested_by_fan", "tester_fan", "device_holders", "devices", "ring_device_share",
+               "holder_banks", "holder_banks_14d"]
 
 
 def typology_rules(f: pd.DataFrame) -> pd.DataFrame:
@@ -187,6 +192,13 @@ def detect_mules(dataset, engine) -> pd.DataFrame:
     fit = pu_crossfit(learn, keys, labeled, exclude_from_negatives=implicated, rounds=ROUNDS,
                       positive_weight=weights, reuse=first, **MODEL)
     p_model = prior_corrected(fit.score, labeled, weights=weights)
+    # forwarding one's own money (moved in from one's own accounts) is spending, not passing
+    # other people's money through: the behaviour model's evidence stands on the rest
+    p_model = p_model * (1.0 - np.clip(X["own_in_share"].to_numpy(), 0.0, 1.0))
+    # nor is paying out far more than came in: that is spending savings, and a mule passes on
+    # what it receives (a victim emptying her savings pays out many times what she got)
+    money_in, money_out = np.nan_to_num(X["in_thb"].to_numpy()), np.nan_to_num(X["out_thb"].to_numpy())
+    p_model = p_model * np.clip(money_in / np.maximum(money_out, 1.0), 0.0, 1.0)
     # a ring's test credits, a nominee's fresh accounts at many banks and a ring's phone
     # are evidence without any label (they work before the first report)
     p_model = noisy_or(p_model, TEST_CREDIT_EVIDENCE * rules["test_credit"].to_numpy(np.float64),

@@ -22,11 +22,26 @@ TINY_THB = 10
 # Three different people tested by one sender: two can be a family's new accounts.
 RING_TESTER_PEOPLE = 3
 
+# A test comes before first use: the tested account was quiet (at most ten payments in
+# over 10 baht in the 30 days before; a person's salary and a few transfers). A shop or a
+# driver paid small sums all day is not being tested by a customer paying 10 baht.
+QUIET_DAYS, QUIET_MAX_PAYMENTS = 30, 10
+
 TEST_CREDITS_SQL = f"""
-SELECT src AS tester, dst AS account FROM transactions
-WHERE amount > 0 AND amount <= {TINY_THB} AND channel <> 'card'
-  AND src IS NOT NULL AND dst IS NOT NULL AND src <> dst
-GROUP BY src, dst
+WITH tiny AS (
+  SELECT src AS tester, dst AS account, CAST(FLOOR(epoch(ts)) AS BIGINT) AS t FROM transactions
+  WHERE amount > 0 AND amount <= {TINY_THB} AND channel <> 'card'
+    AND src IS NOT NULL AND dst IS NOT NULL AND src <> dst),
+paid AS (
+  SELECT dst AS account, CAST(FLOOR(epoch(ts)) AS BIGINT) AS t FROM transactions
+  WHERE amount > {TINY_THB} AND dst IN (SELECT account FROM tiny)),
+tests AS (
+  SELECT tiny.tester, tiny.account, tiny.t, COUNT(paid.t) AS before_n
+  FROM tiny LEFT JOIN paid ON paid.account = tiny.account
+    AND paid.t < tiny.t AND paid.t >= tiny.t - {QUIET_DAYS * 86400}
+  GROUP BY tiny.tester, tiny.account, tiny.t)
+SELECT tester, account FROM tests WHERE before_n <= {QUIET_MAX_PAYMENTS}
+GROUP BY tester, account
 """
 
 
