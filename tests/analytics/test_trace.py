@@ -322,3 +322,26 @@ def test_layer_pooling_collectors_into_one_payment_is_followed_though_more_keeps
     assert set(followed) == {M1, M2, M3}
     assert followed[M3] == pytest.approx(29500.0)
     assert set(plan(trace_reports(ds, config=TraceConfig(min_outflow_share=9.0)), "R1")) == {M1, M2}
+
+
+def test_collector_that_emptied_its_pool_is_followed_though_victims_pay_on_a_seller_with_savings_is_not(
+        tmp_path):
+    # C pools 30 unreported payers and the reporting victim, sweeps the whole pool to M2 after 33 hours and
+    # is empty; 15 more victims pay after the sweep (within the window, so under 90 % of what arrived left).
+    # SELLER gets the same payments but has savings and pays her supplier 45,000 of them: not emptied.
+    C, SELLER, SUPPLIER = "030-7600000001", "030-7600000002", "030-7600000003"
+
+    def world(acc, pay_on):
+        txns = [(f"U{i}", -1400 + 40 * i, "transfer", f"030-77000{i:05d}", acc, 1000) for i in range(30)]
+        txns += [(f"W{i}", 2100 + 40 * i, "transfer", f"030-78000{i:05d}", acc, 2000) for i in range(15)]
+        return txns + [("T1", 0, "transfer", V1, acc, 20000)] + pay_on
+
+    ds = open_dataset(write_axf(tmp_path / "c", world(C, [("S1", 2000, "transfer", C, M2, 50000),
+                                                          ("X1", 2050, "cash_out", M2, None, 50000)]),
+                                [report("R1", [dict(minute=0, src=V1, dst=C, amount=20000, txn_id="T1")], 2000)]))
+    assert set(plan(trace_reports(ds), "R1")) == {C, M2}
+    savings = [("B0", -3000, "cash_in", None, SELLER, 200000), ("P1", 2000, "transfer", SELLER, SUPPLIER, 45000)]
+    ds = open_dataset(write_axf(tmp_path / "s", world(SELLER, savings),
+                                [report("R1", [dict(minute=0, src=V1, dst=SELLER, amount=20000, txn_id="T1")],
+                                        2000)]))
+    assert set(plan(trace_reports(ds), "R1")) == {SELLER}

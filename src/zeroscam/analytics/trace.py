@@ -448,19 +448,28 @@ class TraceIndex:
         """Share of what `acc` received from a day before `ts` to `forward_window_h` after it that left by
         then as transfers to *other holders'* accounts: a collector sweeps its pool on to the ring within
         days, whoever paid it; a seller keeps her takings, spends them, or moves them to her own accounts
-        and pays her suppliers a part."""
+        and pays her suppliers a part. A pool that the last such transfer emptied (the balance left is at
+        most 1 - `min_sweep_share` of what came in) swept what it had, whatever arrived after (victims pay
+        on); a seller paying a supplier out of her savings does not empty the account."""
         lo, hi = self._around(acc, ts)
         rows = self.ev_row[lo:hi]
         outs = self.ev_kind[lo:hi] != 0
         amounts = self.amount[rows]
-        received = float(amounts[~outs].sum())
-        if received < self.config.lot_floor_thb:
-            return 0.0
-        me, sent = self.holder_of(acc), 0.0
-        for row in rows[outs & (self.channel[rows] == CH_OTHER)]:
-            dst = int(self.dst[row])
+        me, sent, last = self.holder_of(acc), 0.0, -1
+        for k in np.flatnonzero(outs & (self.channel[rows] == CH_OTHER)):
+            dst = int(self.dst[rows[k]])
             if dst >= 0 and self.holder_of(dst) != me:
-                sent += float(self.amount[row])
+                sent += float(amounts[k])
+                last = k
+        received = float(amounts[~outs].sum())
+        if received <= 0 or received < self.config.lot_floor_thb:
+            return 0.0
+        if last >= 0:
+            pooled = float(amounts[:last + 1][~outs[:last + 1]].sum())
+            left = float(self.balances(acc)[lo + last - int(self.ptr[acc])])
+            if 0 < pooled and pooled >= self.config.lot_floor_thb \
+                    and left <= (1.0 - self.config.min_sweep_share) * pooled:
+                return min(1.0, sent / pooled)
         return min(1.0, sent / received)
 
     def outflow_share(self, acc: int, ts: int) -> float:

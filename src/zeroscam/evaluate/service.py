@@ -142,6 +142,10 @@ def score_trace(truth: Truth, trace: pd.DataFrame, as_of: datetime, named: Named
                            "held_thb": round(float(hv["held"].sum()), 2), "held_listed_thb": round(hin, 2)})
     all_listed = set(trace["account"])
     held_all = held.groupby("account")["held"].sum()
+    # the reported victims' held money in accounts the plan holds under any report (a pool's onward
+    # accounts may be listed under another report whose money went there too)
+    held_rep = held[held["victim_id"].isin(set(real["victim_id"]))]
+    held_in_plan = float(held_rep[held_rep["account"].isin(all_listed)]["held"].sum())
     criminal = set(truth.accounts["account"])
     innocent = all_listed - criminal
     beyond = innocent - mistaken_named(truth, named, as_of)
@@ -156,6 +160,8 @@ def score_trace(truth: Truth, trace: pd.DataFrame, as_of: datetime, named: Named
         "path_share_mean": round(sum(shares) / len(shares), 4) if shares else None,
         "held_share_reported": round(held_in / held_total, 4) if held_total else None,
         "held_reported_thb": round(held_total, 2),
+        "held_share_reported_in_plan": round(held_in_plan / float(held_rep["held"].sum()), 4)
+        if float(held_rep["held"].sum()) else None,
         "held_share_all": round(float(held_all[held_all.index.isin(all_listed)].sum()) / float(held_all.sum()), 4)
         if float(held_all.sum()) else None,
         "held_all_thb": round(float(held_all.sum()), 2),
