@@ -147,3 +147,25 @@ def test_ring_device_share_counts_payments_from_phones_of_four_or_more_people():
                             "holder_code": [0, 1, 2, 3, 0, 4, 5], "n": [4, 1, 1, 1, 1, 3, 3]})
     share = ring_device_share(SimpleNamespace(frame=frame, devices=devices))
     assert np.allclose(share, [0.8, 1.0, 1.0, 1.0, 0.0, 0.0])
+
+
+def test_ring_device_pass_through_needs_three_people_and_three_passing_accounts():
+    from types import SimpleNamespace
+
+    from zeroscam.analytics.detection.mules import RING_DEVICE_PASSERS, ring_device_pass_through
+
+    frame = pd.DataFrame({"account": [f"a{i}" for i in range(8)]})
+    # device 0: accounts a0..a3 of four people, a0..a2 pass strangers' money straight on, a3 does not;
+    # device 1: a family tablet of three people (a4..a6) on which only a4 forwards her salary;
+    # a7 passes money on from a phone of its own
+    devices = pd.DataFrame({"pos": [0, 1, 2, 3, 4, 5, 6, 7], "device_code": [0, 0, 0, 0, 1, 1, 1, 2],
+                            "holder_code": [0, 1, 2, 3, 4, 5, 6, 7], "n": [1] * 8})
+    passes = [1, 1, 1, 0, 1, 0, 0, 1]
+    X = pd.DataFrame({"fwd_1d_share": [0.95 if p else 0.1 for p in passes],
+                      "pass_ratio": [1.0 if p else 0.3 for p in passes], "in_cp_stranger": [2.0] * 8})
+    flags = ring_device_pass_through(SimpleNamespace(frame=frame, devices=devices), X)
+    assert flags.tolist() == [1, 1, 1, 0, 0, 0, 0, 0]
+    # with one passer fewer on device 0 it is no ring's phone
+    X.loc[2, "fwd_1d_share"] = 0.1
+    assert RING_DEVICE_PASSERS == 3
+    assert ring_device_pass_through(SimpleNamespace(frame=frame, devices=devices), X).sum() == 0

@@ -17,7 +17,8 @@ How (DESIGN.md principle 3, learn from the data at hand):
    accounts paid by hundreds (where mistaken reports land) weigh little;
 4. evidence that needs no label: a sender testing several people's accounts with a
    few baht, a holder's fresh accounts at three or more banks, a phone paying for
-   four or more people;
+   four or more people, a phone driving three or more people's accounts on three of
+   which strangers' money passes straight through;
 5. report evidence added as independent evidence (one report on an account few
    people pay flags it; on a busy account it is moderate; several independent
    victims are strong — mistaken reports exist), then spread over bulk money flows
@@ -69,6 +70,8 @@ NEW_ACCOUNT_DAYS = 90
 RING_DEVICE_PEOPLE = 4
 RING_DEVICE_SHARE = 0.8
 RING_PHONE_EVIDENCE = 0.6
+RING_DEVICE_PASSERS = 3
+RING_DEVICE_PASS_EVIDENCE = 0.6
 
 FEATURE_CODES = {
     "pass_ratio": "pass_through", "fwd_1h_share": "pass_through", "fwd_1d_share": "pass_through",
@@ -203,6 +206,7 @@ def detect_mules(dataset, engine) -> pd.DataFrame:
     p_model = p_model * np.clip(money_in / np.maximum(money_out, 1.0), 0.0, 1.0)
     # a ring's test credits, a nominee's fresh accounts at many banks and a ring's phone
     # are evidence without any label (they work before the first report)
+    p_model = noisy_or(p_model, RING_DEVICE_PASS_EVIDENCE * ring_device_pass_through(feats, X))
     p_model = noisy_or(p_model, TEST_CREDIT_EVIDENCE * rules["test_credit"].to_numpy(np.float64),
                        NOMINEE_EVIDENCE * rules["holder_multi_bank"].to_numpy(np.float64),
                        RING_PHONE_EVIDENCE * rules["ring_phone"].to_numpy(np.float64))
@@ -265,6 +269,28 @@ def ring_device_share(feats) -> np.ndarray:
     total = np.bincount(pos, weights=count, minlength=n)
     on_ring = np.bincount(pos, weights=count * ring, minlength=n)
     return np.divide(on_ring, total, out=np.zeros(n), where=total > 0)
+
+
+def ring_device_pass_through(feats, X: pd.DataFrame) -> np.ndarray:
+    """Per account (0/1): it passes strangers' money straight on, from an app device that drives the
+    accounts of three or more people and on which at least `RING_DEVICE_PASSERS` accounts do the same
+    (a family tablet serves two or three people, one of whom may forward her salary)."""
+    n = len(feats.frame)
+    dev = feats.devices
+    if dev is None or dev.empty:
+        return np.zeros(n)
+    def col(name):
+        return np.nan_to_num(X[name].to_numpy(np.float64))
+    passes = (col("fwd_1d_share") >= 0.8) & (np.abs(col("pass_ratio") - 1.0) <= 0.2) & (col("in_cp_stranger") >= 1)
+    d = dev[["pos", "device_code", "holder_code"]].drop_duplicates(["pos", "device_code"])
+    d = d.assign(passes=passes[d["pos"].to_numpy()])
+    people = d.groupby("device_code")["holder_code"].nunique()
+    passers = d[d["passes"]].groupby("device_code")["pos"].nunique()
+    ring = (d["device_code"].map(people).to_numpy() >= 3) & (d["device_code"].map(passers).fillna(0).to_numpy()
+                                                              >= RING_DEVICE_PASSERS)
+    out = np.zeros(n)
+    out[d["pos"].to_numpy()[ring & d["passes"].to_numpy()]] = 1.0
+    return out
 
 
 def frame_opened(X: pd.DataFrame) -> np.ndarray:
