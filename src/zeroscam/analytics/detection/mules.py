@@ -47,11 +47,11 @@ from zeroscam.analytics.features import accounts as account_features
 from zeroscam.analytics.features.test_credits import ring_tested, tiny_credit_features
 
 FOLDS = 5
-# 60 rounds at rate 0.16 (first pass 30): the same mean F1 as 120 at 0.08 on 18 development
-# runs (docs/detect-mules.md, third round) in half the boosting time
-ROUNDS = 60
+# 120 rounds at rate 0.08 (first pass 60). 60 at 0.16 was as good on 18 development runs but
+# bolder on a fresh world (honest drivers flagged; docs/detect-mules.md, third round)
+ROUNDS = 120
 # background sample per fold (re-weighted), enough for a few dozen features
-MODEL = {"folds": FOLDS, "max_negatives": 30_000, "params": {"learning_rate": 0.16}}
+MODEL = {"folds": FOLDS, "max_negatives": 30_000, "params": {"learning_rate": 0.08}}
 # A report naming an account that few people pay is strong evidence on its own (the
 # victim is a sizeable share of its payers: a collector); a report naming an account
 # paid by hundreds (a driver, a shop) is weak — that is where mistaken reports land.
@@ -191,7 +191,7 @@ def detect_mules(dataset, engine) -> pd.DataFrame:
     learn = X.drop(columns=NOT_LEARNED)
     # the first pass is read only on the labels: score just those, and let the second
     # pass reuse its binned training sets
-    first = pu_crossfit(learn, keys, labeled, exclude_from_negatives=implicated, rounds=30,
+    first = pu_crossfit(learn, keys, labeled, exclude_from_negatives=implicated, rounds=60,
                         positive_weight=label_prior, score_rows=labeled, **MODEL)
     weights = clean_label_weights(prior_corrected(first.score, labeled, weights=label_prior), labeled) * label_prior
     fit = pu_crossfit(learn, keys, labeled, exclude_from_negatives=implicated, rounds=ROUNDS,
