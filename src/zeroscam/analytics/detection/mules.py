@@ -117,12 +117,16 @@ NOT_LEARNED = ["in_thb", "out_thb", "in_avg_thb", "out_avg_thb", "holder_age",
                "holder_banks", "holder_banks_14d"]
 
 
+def _values(f: pd.DataFrame, name: str) -> np.ndarray:
+    return np.nan_to_num(f[name].to_numpy(np.float64))
+
+
 def typology_rules(f: pd.DataFrame) -> pd.DataFrame:
     """The classic mule typologies as explicit rules (bool per account, column = reason code).
     Thresholds are domain definitions (forwarded within a day, several unrelated payers),
     not values fitted to any dataset."""
     def col(name):
-        return np.nan_to_num(f[name].to_numpy(np.float64))
+        return _values(f, name)
 
     fast = (col("fwd_1d_share") >= 0.8) & (col("pass_ratio") >= 0.8)
     rules = pd.DataFrame(index=f.index)
@@ -204,12 +208,12 @@ def detect_mules(dataset, engine) -> pd.DataFrame:
     # what it receives (a victim emptying her savings pays out many times what she got)
     money_in, money_out = np.nan_to_num(X["in_thb"].to_numpy()), np.nan_to_num(X["out_thb"].to_numpy())
     p_model = p_model * np.clip(money_in / np.maximum(money_out, 1.0), 0.0, 1.0)
-    # a ring's test credits, a nominee's fresh accounts at many banks and a ring's phone
+    # a ring's test credits, a nominee's fresh accounts at many banks and a ring's phones
     # are evidence without any label (they work before the first report)
-    p_model = noisy_or(p_model, RING_DEVICE_PASS_EVIDENCE * ring_device_pass_through(feats, X))
     p_model = noisy_or(p_model, TEST_CREDIT_EVIDENCE * rules["test_credit"].to_numpy(np.float64),
                        NOMINEE_EVIDENCE * rules["holder_multi_bank"].to_numpy(np.float64),
-                       RING_PHONE_EVIDENCE * rules["ring_phone"].to_numpy(np.float64))
+                       RING_PHONE_EVIDENCE * rules["ring_phone"].to_numpy(np.float64),
+                       RING_DEVICE_PASS_EVIDENCE * ring_device_pass_through(feats, X))
 
     receiver_ok = X["exchange"].to_numpy() == 0
     alone = np.where(concentrated, REPORT_ALONE["concentrated"], REPORT_ALONE["diluted"])
@@ -279,9 +283,8 @@ def ring_device_pass_through(feats, X: pd.DataFrame) -> np.ndarray:
     dev = feats.devices
     if dev is None or dev.empty:
         return np.zeros(n)
-    def col(name):
-        return np.nan_to_num(X[name].to_numpy(np.float64))
-    passes = (col("fwd_1d_share") >= 0.8) & (np.abs(col("pass_ratio") - 1.0) <= 0.2) & (col("in_cp_stranger") >= 1)
+    passes = (_values(X, "fwd_1d_share") >= 0.8) & (np.abs(_values(X, "pass_ratio") - 1.0) <= 0.2) \
+        & (_values(X, "in_cp_stranger") >= 1)
     d = dev[["pos", "device_code", "holder_code"]].drop_duplicates(["pos", "device_code"])
     d = d.assign(passes=passes[d["pos"].to_numpy()])
     people = d.groupby("device_code")["holder_code"].nunique()

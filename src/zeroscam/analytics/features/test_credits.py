@@ -3,7 +3,8 @@
 A person sends a tiny amount to an account now and then (splitting a bill, checking a
 new PromptPay number). One sender crediting tiny amounts to the accounts of three or
 more *different* people is a ring testing its mule accounts (DOMAIN.md: tiny "test"
-credits before first use). Card payments are excluded (merchants' refunds and
+credits before first use) — when the accounts were quiet before (a busy shop paid 10 baht
+by a customer is not being tested). Card payments are excluded (merchants' refunds and
 cash-back are tiny), and so are companies (a payment provider verifying customers'
 accounts with one baht tests thousands of people, openly).
 
