@@ -39,7 +39,8 @@ def render(result: dict, console: Console | None = None) -> None:
         t.add_column("measure")
         t.add_column("value", justify="right")
         for key in ("reports", "reports_traced", "path_share_baht", "path_share_mean", "held_share_reported",
-                    "held_reported_thb", "held_share_reported_in_plan", "held_share_all", "held_all_thb", "held_share_all_reported_rings", "accounts_listed", "innocent_listed",
+                    "held_reported_thb", "held_share_reported_in_plan", "held_share_all", "held_all_thb",
+                    "held_share_all_reported_rings", "accounts_listed", "innocent_listed",
                     "innocent_named_by_mistaken", "innocent_beyond_mistaken"):
             t.add_row(key, _fmt(r.get(key)))
         t.add_row("innocent by kind", _fmt(r["innocent_by_kind"]))
