@@ -97,6 +97,7 @@ class TraceConfig:
     # allocation inside an account
     max_cut: float = 0.2              # a forward of at least 80% of one arrival is that arrival's money
     forward_window_h: float = 72.0    # ... when it leaves within this many hours
+    burst_gap_min: float = 15.0       # payments this close, no arrival between: one decision, split pro rata
 
 
 # --------------------------------------------------------------------------- index
@@ -241,7 +242,10 @@ class TraceIndex:
            such arrival (a mule splitting what it just got);
         3. else last in, first out across arrivals.
 
-        What no arrival covers came from money the data does not show.
+        Payments minutes apart (`burst_gap_min`) with no arrival between them are one decision and
+        allocated as one payment (a mule splitting an arrival over two layers forwards it whole), what
+        they took split over them pro rata: which of two transfers to two layers the bank booked first
+        says nothing about whose money went where. What no arrival covers came from money the data does not show.
         """
         cached = self._alloc_cache.get(acc)
         if cached is not None:
@@ -257,14 +261,21 @@ class TraceIndex:
         forwarded: dict[int, float] = {}     # per arrival: paid on as (part of) that one recent arrival
         left: dict[int, float] = {}
         goes: dict[int, list[tuple[int, float]]] = {}
-        for k in range(a1 - a0):
-            e = a0 + k
-            amt = float(amounts[k])
+        gap = int(cfg.burst_gap_min * 60 * 1e9)
+        n_ev, k = a1 - a0, 0
+        while k < n_ev:
             if kinds[k] == 0:
-                open_lots.append(e)
-                left[e] = amt
+                open_lots.append(a0 + k)
+                left[a0 + k] = float(amounts[k])
+                k += 1
                 continue
-            t = times[k]
+            # a burst: payments minutes apart with no arrival between them are one decision
+            m = k + 1
+            while m < n_ev and kinds[m] != 0 and times[m] - times[m - 1] <= gap:
+                m += 1
+            t, burst = times[k], [(a0 + i, float(amounts[i])) for i in range(k, m)]
+            need = sum(a for _, a in burst)
+            taken: list[tuple[int, float]] = []
             whole = cover = -1
             best = 2.0
             for j in range(len(open_lots) - 1, -1, -1):
@@ -272,31 +283,35 @@ class TraceIndex:
                 if t - self.ev_ts[p] > window:
                     break
                 rest = left[p]
-                if rest + 1e-9 >= amt:
+                if rest + 1e-9 >= need:
                     if cover < 0:
                         cover = p
-                    if amt >= keep * rest:
-                        gap = (rest - amt) / rest
-                        if gap < best - 1e-12:
-                            best, whole = gap, p
+                    if need >= keep * rest and (rest - need) / rest < best - 1e-12:
+                        best, whole = (rest - need) / rest, p
             pick = whole if whole >= 0 else cover
             if pick >= 0:
-                goes.setdefault(pick, []).append((e, amt))
-                left[pick] -= amt
-                forwarded[pick] = forwarded.get(pick, 0.0) + amt
+                taken.append((pick, need))
+                left[pick] -= need
+                forwarded[pick] = forwarded.get(pick, 0.0) + need
             else:
-                need = amt
                 for j in range(len(open_lots) - 1, -1, -1):
                     p = open_lots[j]
                     take = min(need, left[p])
                     if take > 0:
-                        goes.setdefault(p, []).append((e, take))
+                        taken.append((p, take))
                         left[p] -= take
                         need -= take
                     if need <= 1e-9:
                         break
-            if len(open_lots) > 64 and k % 32 == 0:
+            # what the burst took is split over its payments pro rata: their order says nothing
+            # about whose money went where (a collector splitting its pool over two layers)
+            total = sum(a for _, a in burst)
+            for p, take in taken:
+                for e, amt in burst:
+                    goes.setdefault(p, []).append((e, take * amt / total))
+            if len(open_lots) > 64 and k // 32 != m // 32:
                 open_lots = [p for p in open_lots if left[p] > 1e-6]
+            k = m
         remaining = {p: v for p, v in left.items() if v > 1e-6}
         if len(self._alloc_cache) > 200_000:
             self._alloc_cache.clear()
@@ -819,12 +834,13 @@ def _unseen_accounts(index: TraceIndex, matched: list[dict], report_id: str) -> 
 def _unlisted_payments(index: TraceIndex, matched: list[dict], victim: dict) -> list[int]:
     """Rows of the victim's payments the report does not list, to accounts known as scam accounts.
 
-    Victims often list one transfer of several. When the reported loss exceeds
-    the listed transfers, the victim's own accounts (the paying accounts listed,
-    and every account of the victim's holder id) are searched for payments to
-    accounts that reports name or that behave like ring accounts, before the
-    report, closest in time to the listed transfers first, until the loss is
-    covered.
+    Victims often list one transfer of several, or none and only the account they paid (a bank-account
+    contact). When the reported loss exceeds the listed transfers, the victim's own accounts (the paying
+    accounts listed, and every account of the victim's holder id) are searched for payments to the
+    accounts this report names (`victim["named_accounts"]`: the victim says she paid them, so even a
+    collector that many unreported victims pay, which looks like a shop by its payers, counts), then to
+    accounts other reports name, then to accounts that behave like ring accounts, before the report,
+    closest in time to the listed transfers first, until the loss is covered.
     """
     cfg = index.config
     loss = _num(victim.get("loss_thb"))
@@ -854,6 +870,7 @@ def _unlisted_payments(index: TraceIndex, matched: list[dict], victim: dict) -> 
     since = (min(times) if times else until) - int(cfg.unlisted_lookback_days * 86400 * 1e9)
     anchors = np.array(times or [until], dtype=np.int64)
     used = set(rows)
+    own = {index.account_code[a] for a in victim.get("named_accounts") or () if a in index.account_code}
     found = []
     for acc in sorted(codes):
         a0, a1 = index.ptr[acc], index.ptr[acc + 1]
@@ -864,13 +881,17 @@ def _unlisted_payments(index: TraceIndex, matched: list[dict], victim: dict) -> 
                 continue
             row = int(index.ev_row[e])
             dst = int(index.dst[row])
-            if dst < 0 or row in used or index.endpoint[dst] or dst in codes or index.shop_like(dst):
+            if dst < 0 or row in used or index.endpoint[dst] or dst in codes:
                 continue
-            if index.named[dst]:
+            if dst in own:
                 tier = 0
+            elif index.shop_like(dst):
+                continue
+            elif index.named[dst]:
+                tier = 1
             elif index.mule_like[dst] and index.amount[row] >= cfg.floor_thb and \
                     _passes_on(index, dst, int(index.ts[row])):
-                tier = 1  # a ring device's account that passed the money on; a friend sharing a phone keeps it
+                tier = 2  # a ring device's account that passed the money on; a friend sharing a phone keeps it
                           # (and a few dozen baht to one is no lead: the listing floor applies)
             else:
                 continue
@@ -1086,7 +1107,15 @@ def _load_transfers(eng, report_ids: list[str] | None) -> dict[str, list[dict]]:
 def _load_victims(eng, report_ids: list[str] | None) -> dict[str, dict]:
     frame = eng.sql("SELECT report_id, reported_at, loss_thb, victim_holder_id FROM reports"
                     + _where_reports(report_ids))
-    return {str(r["report_id"]): r for r in frame.to_dict("records")}
+    victims = {str(r["report_id"]): r for r in frame.to_dict("records")}
+    where = _where_reports(report_ids)
+    named = eng.sql("SELECT report_id, dst AS account FROM report_transfers" + where +
+                    " UNION SELECT report_id, value FROM report_contacts"
+                    + (where + " AND" if where else " WHERE") + " type = 'bank_account'")
+    for rid, account in zip(named["report_id"].astype(str), named["account"]):
+        if rid in victims and isinstance(account, str):
+            victims[rid].setdefault("named_accounts", set()).add(account)
+    return victims
 
 
 def trace_reports(dataset, engine=None, report_ids: list[str] | None = None, *,
@@ -1117,12 +1146,14 @@ def trace_reports(dataset, engine=None, report_ids: list[str] | None = None, *,
 
 def trace_report(dataset, report_id: str, *, transfers: list[dict] | pd.DataFrame | None = None,
                  loss_thb: float | None = None, victim_holder_id: str | None = None,
-                 reported_at=None, engine=None, config: TraceConfig | None = None) -> pd.DataFrame:
+                 reported_at=None, named_accounts: list[str] | None = None, engine=None,
+                 config: TraceConfig | None = None) -> pd.DataFrame:
     """The freeze plan for one report, fast enough to run when the report arrives.
 
     With `transfers` (canonical: ts naive UTC or ISO text, txn_id, src, dst as
     `BANK-DIGITS`, amount) it traces a report that is not in the dataset yet;
-    `loss_thb`, `victim_holder_id` and `reported_at` let it also find the victim's
+    `loss_thb`, `victim_holder_id`, `reported_at` and `named_accounts` (the bank
+    accounts the report names, `BANK-DIGITS`) let it also find the victim's
     payments the report does not list. Without `transfers` the report is read
     from the dataset's `reports` / `report_transfers`. Columns as `trace_reports`.
     """
@@ -1135,7 +1166,8 @@ def trace_report(dataset, report_id: str, *, transfers: list[dict] | pd.DataFram
         records = transfers.to_dict("records") if isinstance(transfers, pd.DataFrame) else list(transfers)
         items = [dict(t, ts=_naive_utc(t.get("ts"))) for t in records]
         victim = {"loss_thb": loss_thb, "victim_holder_id": victim_holder_id,
-                  "reported_at": _naive_utc(reported_at)}
+                  "reported_at": _naive_utc(reported_at),
+                  "named_accounts": set(named_accounts or ()) | {t.get("dst") for t in items}}
     return _frame(_plan_rows(index, report_id, items, victim))
 
 
