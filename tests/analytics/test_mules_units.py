@@ -169,3 +169,40 @@ def test_ring_device_pass_through_needs_three_people_and_three_passing_accounts(
     X.loc[2, "fwd_1d_share"] = 0.1
     assert RING_DEVICE_PASSERS == 3
     assert ring_device_pass_through(SimpleNamespace(frame=frame, devices=devices), X).sum() == 0
+
+
+def _passers(n, **overrides):
+    base = {"fwd_1d_share": 0.95, "pass_ratio": 1.0, "stranger_cents_share": 1.0, "own_in_share": 0.0,
+            "out_cp": 2.0}
+    return pd.DataFrame({k: [overrides.get(k, v)] * n for k, v in base.items()})
+
+
+def test_pass_through_chain_needs_three_linked_passers_of_different_people():
+    from types import SimpleNamespace
+
+    from zeroscam.analytics.detection.mules import pass_through_chain
+
+    # a0 → a1 → a2: a collector, a layer and a cash-out of three people, each passing money on;
+    # a3 → a4: two passers only; a5 → a6 → a7: one person's three accounts
+    frame = pd.DataFrame({"account": [f"a{i}" for i in range(8)],
+                          "holder_id": ["h0", "h1", "h2", "h3", "h4", "h5", "h5", "h5"]})
+    edges = pd.DataFrame({"src_pos": [0, 1, 3, 5, 6], "dst_pos": [1, 2, 4, 6, 7],
+                          "cents": [1_000_000, 1_000_000, 1_000_000, 1_000_000, 1_000_000]})
+    feats = SimpleNamespace(frame=frame, edges=edges)
+    X = _passers(8)
+    assert pass_through_chain(feats, X).tolist() == [True, True, True, False, False, False, False, False]
+
+    # the middle account pays dozens of people (a payroll agent, a family hub): the chain breaks
+    X.loc[1, "out_cp"] = 30.0
+    assert not pass_through_chain(feats, X).any()
+    # nor does a small payment link two passers: it is a purchase, not the ring's money
+    # (a1 sends almost all of its money to a8, who keeps it)
+    frame = pd.concat([frame, pd.DataFrame({"account": ["a8"], "holder_id": ["h8"]})], ignore_index=True)
+    small = pd.DataFrame({"src_pos": [0, 1, 1, 3, 5, 6], "dst_pos": [1, 2, 8, 4, 6, 7],
+                          "cents": [1_000_000, 1_000, 999_000, 1_000_000, 1_000_000, 1_000_000]})
+    X = pd.concat([_passers(8), _passers(1, fwd_1d_share=0.0)], ignore_index=True)
+    flags = pass_through_chain(SimpleNamespace(frame=frame, edges=small), X)
+    assert not flags.any()
+    # the same payment in bulk: a0, a1 and a2 are a chain again
+    bulk = small.assign(cents=[1_000_000, 999_000, 1_000, 1_000_000, 1_000_000, 1_000_000])
+    assert pass_through_chain(SimpleNamespace(frame=frame, edges=bulk), X)[:3].all()

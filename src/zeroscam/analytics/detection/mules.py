@@ -72,6 +72,14 @@ RING_DEVICE_SHARE = 0.8
 RING_PHONE_EVIDENCE = 0.6
 RING_DEVICE_PASSERS = 3
 RING_DEVICE_PASS_EVIDENCE = 0.6
+# Three or more accounts of different people, each passing strangers' money straight on to
+# a handful of accounts, linked to each other by bulk payments: a ring's collector →
+# layer → cash-out chain. Honest pass-throughs (salary then rent, a payroll agent, a
+# family hub) stand alone or pay dozens of people.
+CHAIN_RING_ACCOUNTS = 3
+CHAIN_MAX_PAYEES = 10
+CHAIN_BULK_SHARE = 0.05
+CHAIN_RING_EVIDENCE = 0.6
 
 FEATURE_CODES = {
     "pass_ratio": "pass_through", "fwd_1h_share": "pass_through", "fwd_1d_share": "pass_through",
@@ -174,6 +182,7 @@ def detect_mules(dataset, engine) -> pd.DataFrame:
     X = X.astype(np.float64)
 
     rules = typology_rules(X)
+    rules["chain_ring"] = pass_through_chain(feats, X)
     # Unlabeled accounts that must not be taught as "honest": those fed by reported
     # accounts, holding a reported account opened together with this one, sharing an
     # app device with reported accounts, or showing the layering typologies. (Not the
@@ -183,7 +192,7 @@ def detect_mules(dataset, engine) -> pd.DataFrame:
         | (_holder_mates_max(labeled.astype(np.float64), frame["holder_id"].to_numpy(), frame_opened(X),
                              np.ones(n, dtype=bool)) > 0) \
         | rules[["fan_out", "scatter_gather", "chain", "test_credit", "holder_multi_bank",
-                 "ring_phone"]].to_numpy().any(axis=1)
+                 "ring_phone", "chain_ring"]].to_numpy().any(axis=1)
     keys = frame["account"].tolist()
     independent = np.maximum(n_victims, np.minimum(n_reports, 1))
     reporter_share = independent / np.maximum(np.nan_to_num(X["in_cp"].to_numpy()), 1.0)
@@ -213,7 +222,8 @@ def detect_mules(dataset, engine) -> pd.DataFrame:
     p_model = noisy_or(p_model, TEST_CREDIT_EVIDENCE * rules["test_credit"].to_numpy(np.float64),
                        NOMINEE_EVIDENCE * rules["holder_multi_bank"].to_numpy(np.float64),
                        RING_PHONE_EVIDENCE * rules["ring_phone"].to_numpy(np.float64),
-                       RING_DEVICE_PASS_EVIDENCE * ring_device_pass_through(feats, X))
+                       RING_DEVICE_PASS_EVIDENCE * ring_device_pass_through(feats, X),
+                       CHAIN_RING_EVIDENCE * rules["chain_ring"].to_numpy(np.float64))
 
     receiver_ok = X["exchange"].to_numpy() == 0
     alone = np.where(concentrated, REPORT_ALONE["concentrated"], REPORT_ALONE["diluted"])
@@ -294,6 +304,34 @@ def ring_device_pass_through(feats, X: pd.DataFrame) -> np.ndarray:
     out = np.zeros(n)
     out[d["pos"].to_numpy()[ring & d["passes"].to_numpy()]] = 1.0
     return out
+
+
+def pass_through_chain(feats, X: pd.DataFrame) -> np.ndarray:
+    """Per account (bool): it passes strangers' money straight on (within a day, in ≈ out, not
+    from its holder's own accounts) to at most `CHAIN_MAX_PAYEES` accounts, and bulk payments
+    (≥ 5 % of the payer's outflow and of the receiver's inflow) link it to such accounts of other
+    people, `CHAIN_RING_ACCOUNTS` or more in all: the shape of a ring's money, with no report
+    and no other signal needed."""
+    from scipy import sparse
+    from scipy.sparse.csgraph import connected_components
+
+    n = len(feats.frame)
+    passer = (_values(X, "fwd_1d_share") >= 0.8) & (np.abs(_values(X, "pass_ratio") - 1.0) <= 0.2) \
+        & (_values(X, "stranger_cents_share") >= 0.8) & (_values(X, "own_in_share") < 0.2) \
+        & (_values(X, "out_cp") <= CHAIN_MAX_PAYEES)
+    edges = feats.edges
+    src, dst = edges["src_pos"].to_numpy(), edges["dst_pos"].to_numpy()
+    keep = (src >= 0) & (dst >= 0)
+    src, dst, cents = src[keep], dst[keep], edges["cents"].to_numpy(np.float64)[keep]
+    out_tot = np.bincount(src, weights=cents, minlength=n)
+    in_tot = np.bincount(dst, weights=cents, minlength=n)
+    holder = feats.frame["holder_id"].to_numpy()
+    link = passer[src] & passer[dst] & (holder[src] != holder[dst]) \
+        & (cents >= CHAIN_BULK_SHARE * out_tot[src]) & (cents >= CHAIN_BULK_SHARE * in_tot[dst])
+    graph = sparse.csr_matrix((np.ones(int(link.sum())), (src[link], dst[link])), shape=(n, n))
+    _, component = connected_components(graph, directed=False)
+    size = np.bincount(component)[component]
+    return passer & (size >= CHAIN_RING_ACCOUNTS)
 
 
 def frame_opened(X: pd.DataFrame) -> np.ndarray:
