@@ -173,7 +173,7 @@ def test_ring_device_pass_through_needs_three_people_and_three_passing_accounts(
 
 def _passers(n, **overrides):
     base = {"fwd_1d_share": 0.95, "pass_ratio": 1.0, "stranger_cents_share": 1.0, "own_in_share": 0.0,
-            "out_cp": 2.0}
+            "out_cp": 2.0, "cash_in_share": 0.0}
     return pd.DataFrame({k: [overrides.get(k, v)] * n for k, v in base.items()})
 
 
@@ -192,6 +192,13 @@ def test_pass_through_chain_needs_three_linked_passers_of_different_people():
     X = _passers(8)
     assert pass_through_chain(feats, X).tolist() == [True, True, True, False, False, False, False, False]
 
+    # an opening cash deposit of a quarter of the inflow, kept: the transfers are still passed on
+    X.loc[1, ["cash_in_share", "fwd_1d_share", "pass_ratio", "stranger_cents_share"]] = [0.25, 0.72, 0.75, 0.75]
+    assert pass_through_chain(feats, X)[:3].all()
+    # a shopkeeper living on cash deposits passes nothing on
+    X.loc[1, ["cash_in_share", "fwd_1d_share", "pass_ratio", "stranger_cents_share"]] = [0.7, 0.3, 0.3, 0.3]
+    assert not pass_through_chain(feats, X).any()
+    X = _passers(8)
     # the middle account pays dozens of people (a payroll agent, a family hub): the chain breaks
     X.loc[1, "out_cp"] = 30.0
     assert not pass_through_chain(feats, X).any()

@@ -308,7 +308,7 @@ def ring_device_pass_through(feats, X: pd.DataFrame) -> np.ndarray:
 
 def pass_through_chain(feats, X: pd.DataFrame) -> np.ndarray:
     """Per account (bool): it passes strangers' money straight on (within a day, in ≈ out, not
-    from its holder's own accounts) to at most `CHAIN_MAX_PAYEES` accounts, and bulk payments
+    from its holder's own accounts, cash deposits set aside) to at most `CHAIN_MAX_PAYEES` accounts, and bulk payments
     (≥ 5 % of the payer's outflow and of the receiver's inflow) link it to such accounts of other
     people, `CHAIN_RING_ACCOUNTS` or more in all: the shape of a ring's money, with no report
     and no other signal needed."""
@@ -316,9 +316,14 @@ def pass_through_chain(feats, X: pd.DataFrame) -> np.ndarray:
     from scipy.sparse.csgraph import connected_components
 
     n = len(feats.frame)
-    passer = (_values(X, "fwd_1d_share") >= 0.8) & (np.abs(_values(X, "pass_ratio") - 1.0) <= 0.2) \
-        & (_values(X, "stranger_cents_share") >= 0.8) & (_values(X, "own_in_share") < 0.2) \
-        & (_values(X, "out_cp") <= CHAIN_MAX_PAYEES)
+    # shares of the money that came in by transfer: a nominee's opening cash deposit is not
+    # money passed on, and in a ring moving small sums it is a large part of the inflow
+    cash = _values(X, "cash_in_share")
+    transferred = np.maximum(1.0 - cash, 1e-9)
+    passer = (_values(X, "fwd_1d_share") / transferred >= 0.8) \
+        & (np.abs(_values(X, "pass_ratio") / transferred - 1.0) <= 0.2) \
+        & (_values(X, "stranger_cents_share") / transferred >= 0.8) & (cash < 0.5) \
+        & (_values(X, "own_in_share") < 0.2) & (_values(X, "out_cp") <= CHAIN_MAX_PAYEES)
     edges = feats.edges
     src, dst = edges["src_pos"].to_numpy(), edges["dst_pos"].to_numpy()
     keep = (src >= 0) & (dst >= 0)
