@@ -398,6 +398,15 @@ class TraceIndex:
                     done += forwarded.get(e, 0.0)
         return min(1.0, done / received) if received > 0 else 0.0
 
+    def business_like(self, acc: int) -> bool:
+        """Paid by very many distinct people (`endpoint_min_payers`), under `collector_min_victim_share` of them
+        suspect: a business with its customers. A collector's payers are its victims — tens of them, and
+        more of them report — so what such an account pays on is its takings going to suppliers and family
+        (however fast and fully), not a pool swept to the ring."""
+        cfg = self.config
+        return bool(self.payers[acc] >= cfg.endpoint_min_payers and
+                    self.victim_payers[acc] < cfg.collector_min_victim_share * self.payers[acc])
+
     def shop_like(self, acc: int) -> bool:
         """Paid by many distinct people, hardly any of them reported victims: a shop or a biller."""
         cfg = self.config
@@ -409,9 +418,9 @@ class TraceIndex:
 
         Ring accounts (a shared app device, or named by several reports) always.
         An account the victim paid directly (hop 1) whose payers are mostly not
-        reported victims and that did not sweep what it got on to other people
-        (`swept_share`) looks like an honest seller named by a mistaken report:
-        never. Otherwise: most of what the account received around then left
+        reported victims and that is a business by its many payers (`business_like`) or
+        did not sweep what it got on to other people (`swept_share`) looks like an honest
+        seller named by a mistaken report: never. Otherwise: most of what the account received around then left
         again as single recent arrivals — honest look-alikes (a seller paying her
         supplier part of the day's takings) pay out of many arrivals at once; mules pass each arrival on as
         it came, less a cut (see `allocation`); or pool and empty the account (`outflow_share`, `drained`).
@@ -419,8 +428,8 @@ class TraceIndex:
         if self.mule_like[acc]:
             return True
         if hop == 1 and self.victim_payers[acc] < self.config.collector_min_victim_share * self.payers[acc] \
-                and self.swept_share(acc, ts) < self.config.min_sweep_share:
-            return False  # paid by people hardly any of whom reported, and keeps the takings: an honest seller
+                and (self.business_like(acc) or self.swept_share(acc, ts) < self.config.min_sweep_share):
+            return False  # paid by people hardly any of whom reported, a business or keeps the takings: a seller
         if self.forward_share(acc, ts) >= self.config.min_forward_share:
             return True
         # a mule that pools several arrivals before paying on still empties the account quickly
@@ -750,8 +759,8 @@ def _trace_seeds(index: TraceIndex, seeds: list[tuple[int, int, float, int]]) ->
             r.hop = min(r.hop, hop)
             r.first_in = min(r.first_in, ts)
         r.traced += amount
-        if index.endpoint[acc] or (hop > 1 and index.shop_like(acc) and
-                                   index.swept_share(acc, ts) < cfg.min_sweep_share):
+        if index.endpoint[acc] or (hop > 1 and index.shop_like(acc) and (
+                index.business_like(acc) or index.swept_share(acc, ts) < cfg.min_sweep_share)):
             # (a layering account pooling many collectors looks like a shop by its payers, but sweeps them on)
             r.endpoint = True
             continue
