@@ -173,7 +173,7 @@ def test_ring_device_pass_through_needs_three_people_and_three_passing_accounts(
 
 def _passers(n, **overrides):
     base = {"fwd_1d_share": 0.95, "pass_ratio": 1.0, "stranger_cents_share": 1.0, "own_in_share": 0.0,
-            "out_cp": 2.0, "cash_in_share": 0.0}
+            "out_cp": 2.0, "cash_in_share": 0.0, "fwd_wait_h": 0.5}
     return pd.DataFrame({k: [overrides.get(k, v)] * n for k, v in base.items()})
 
 
@@ -207,9 +207,19 @@ def test_pass_through_chain_needs_three_linked_passers_of_different_people():
     frame = pd.concat([frame, pd.DataFrame({"account": ["a8"], "holder_id": ["h8"]})], ignore_index=True)
     small = pd.DataFrame({"src_pos": [0, 1, 1, 3, 5, 6], "dst_pos": [1, 2, 8, 4, 6, 7],
                           "cents": [1_000_000, 1_000, 999_000, 1_000_000, 1_000_000, 1_000_000]})
-    X = pd.concat([_passers(8), _passers(1, fwd_1d_share=0.0)], ignore_index=True)
+    X = pd.concat([_passers(8), _passers(1, fwd_1d_share=0.0, fwd_wait_h=168.0)], ignore_index=True)
     flags = pass_through_chain(SimpleNamespace(frame=frame, edges=small), X)
     assert not flags.any()
     # the same payment in bulk: a0, a1 and a2 are a chain again
     bulk = small.assign(cents=[1_000_000, 999_000, 1_000, 1_000_000, 1_000_000, 1_000_000])
     assert pass_through_chain(SimpleNamespace(frame=frame, edges=bulk), X)[:3].all()
+
+    # a slow chain (money held two days) links only by payments of ≥ 15 %: salary paid out to
+    # bills over a few days is also in ≈ out
+    X = _passers(8, fwd_1d_share=0.0, fwd_wait_h=48.0)
+    edges = pd.DataFrame({"src_pos": [0, 0, 1, 1, 3], "dst_pos": [1, 3, 2, 4, 4],
+                          "cents": [900_000, 100_000, 900_000, 100_000, 1_000_000]})
+    flags = pass_through_chain(SimpleNamespace(frame=frame, edges=edges), X)
+    assert flags.tolist() == [True, True, True, False, False, False, False, False]
+    edges.loc[2, "cents"], edges.loc[3, "cents"] = 120_000, 880_000  # a1 → a2 is now 12 % of a1's outflow
+    assert not pass_through_chain(SimpleNamespace(frame=frame, edges=edges), X)[2]

@@ -79,6 +79,8 @@ RING_DEVICE_PASS_EVIDENCE = 0.6
 CHAIN_RING_ACCOUNTS = 3
 CHAIN_MAX_PAYEES = 10
 CHAIN_BULK_SHARE = 0.05
+CHAIN_SLOW_HOURS = 72
+CHAIN_SLOW_BULK_SHARE = 0.15
 CHAIN_RING_EVIDENCE = 0.6
 
 FEATURE_CODES = {
@@ -187,12 +189,14 @@ def detect_mules(dataset, engine) -> pd.DataFrame:
     # accounts, holding a reported account opened together with this one, sharing an
     # app device with reported accounts, or showing the layering typologies. (Not the
     # fan-in / pass-through rules: honest sellers fire those, and the model must see
-    # sellers as background to learn what sets mules apart.)
+    # sellers as background to learn what sets mules apart. Nor the pass-through chain: it is
+    # evidence below, and withholding its slow passers from the background moved honest drivers
+    # over the line on a development world.)
     implicated = (X["from_reported_1"].to_numpy() >= 0.5) | (X["device_reported"].to_numpy() > 0) \
         | (_holder_mates_max(labeled.astype(np.float64), frame["holder_id"].to_numpy(), frame_opened(X),
                              np.ones(n, dtype=bool)) > 0) \
         | rules[["fan_out", "scatter_gather", "chain", "test_credit", "holder_multi_bank",
-                 "ring_phone", "chain_ring"]].to_numpy().any(axis=1)
+                 "ring_phone"]].to_numpy().any(axis=1)
     keys = frame["account"].tolist()
     independent = np.maximum(n_victims, np.minimum(n_reports, 1))
     reporter_share = independent / np.maximum(np.nan_to_num(X["in_cp"].to_numpy()), 1.0)
@@ -307,23 +311,31 @@ def ring_device_pass_through(feats, X: pd.DataFrame) -> np.ndarray:
 
 
 def pass_through_chain(feats, X: pd.DataFrame) -> np.ndarray:
-    """Per account (bool): it passes strangers' money straight on (within a day, in ≈ out, not
-    from its holder's own accounts, cash deposits set aside) to at most `CHAIN_MAX_PAYEES` accounts, and bulk payments
-    (≥ 5 % of the payer's outflow and of the receiver's inflow) link it to such accounts of other
-    people, `CHAIN_RING_ACCOUNTS` or more in all: the shape of a ring's money, with no report
-    and no other signal needed."""
-    from scipy import sparse
-    from scipy.sparse.csgraph import connected_components
-
-    n = len(feats.frame)
+    """Per account (bool): it passes strangers' money on (in ≈ out, not from its holder's own
+    accounts, cash deposits set aside) to at most `CHAIN_MAX_PAYEES` accounts, and bulk payments
+    link it to such accounts of other people, `CHAIN_RING_ACCOUNTS` or more in all: the shape of a
+    ring's money, with no report and no other signal needed. Accounts passing money on within a
+    day link by payments of ≥ 5 % of the payer's outflow and of the receiver's inflow; a slow ring
+    (held up to three days) looks like salary paid out to bills, so its links must be ≥ 15 %."""
     # shares of the money that came in by transfer: a nominee's opening cash deposit is not
     # money passed on, and in a ring moving small sums it is a large part of the inflow
     cash = _values(X, "cash_in_share")
     transferred = np.maximum(1.0 - cash, 1e-9)
-    passer = (_values(X, "fwd_1d_share") / transferred >= 0.8) \
-        & (np.abs(_values(X, "pass_ratio") / transferred - 1.0) <= 0.2) \
+    passer = (np.abs(_values(X, "pass_ratio") / transferred - 1.0) <= 0.2) \
         & (_values(X, "stranger_cents_share") / transferred >= 0.8) & (cash < 0.5) \
         & (_values(X, "own_in_share") < 0.2) & (_values(X, "out_cp") <= CHAIN_MAX_PAYEES)
+    fast = passer & (_values(X, "fwd_1d_share") / transferred >= 0.8)
+    slow = passer & (_values(X, "fwd_wait_h") <= CHAIN_SLOW_HOURS)
+    return _linked(feats, fast, CHAIN_BULK_SHARE) | _linked(feats, fast | slow, CHAIN_SLOW_BULK_SHARE)
+
+
+def _linked(feats, member: np.ndarray, bulk_share: float) -> np.ndarray:
+    """`member` accounts joined to `CHAIN_RING_ACCOUNTS` - 1 or more others (of other people) by
+    payments of at least `bulk_share` of the payer's outflow and of the receiver's inflow."""
+    from scipy import sparse
+    from scipy.sparse.csgraph import connected_components
+
+    n = len(member)
     edges = feats.edges
     src, dst = edges["src_pos"].to_numpy(), edges["dst_pos"].to_numpy()
     keep = (src >= 0) & (dst >= 0)
@@ -331,12 +343,12 @@ def pass_through_chain(feats, X: pd.DataFrame) -> np.ndarray:
     out_tot = np.bincount(src, weights=cents, minlength=n)
     in_tot = np.bincount(dst, weights=cents, minlength=n)
     holder = feats.frame["holder_id"].to_numpy()
-    link = passer[src] & passer[dst] & (holder[src] != holder[dst]) \
-        & (cents >= CHAIN_BULK_SHARE * out_tot[src]) & (cents >= CHAIN_BULK_SHARE * in_tot[dst])
+    link = member[src] & member[dst] & (holder[src] != holder[dst]) \
+        & (cents >= bulk_share * out_tot[src]) & (cents >= bulk_share * in_tot[dst])
     graph = sparse.csr_matrix((np.ones(int(link.sum())), (src[link], dst[link])), shape=(n, n))
     _, component = connected_components(graph, directed=False)
     size = np.bincount(component)[component]
-    return passer & (size >= CHAIN_RING_ACCOUNTS)
+    return member & (size >= CHAIN_RING_ACCOUNTS)
 
 
 def frame_opened(X: pd.DataFrame) -> np.ndarray:
