@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import math
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from datetime import datetime
@@ -158,41 +159,63 @@ def open_dataset(data_dir: str | Path, as_of: datetime | str | None = None, *,
     con.execute("SET enable_progress_bar = false")
     wanted = _wanted_tables(tables)
     tick = _ticker(progress)
+    sources: dict[str, Path] = {}
+    skipped: dict[str, Path] = {}
+    find_error: tuple[str, DataError] | None = None  # raised when the serial reader would reach it
+    for name in BULK_TABLES:
+        try:
+            path = _find_file(data_dir, name)
+        except DataError as exc:
+            find_error = (name, exc)
+            break
+        if path is not None:
+            (sources if name in wanted else skipped)[name] = path
+    reports_path = data_dir / "reports.jsonl"
+    if reports_path.is_file() and find_error is None:
+        (sources if "reports" in wanted else skipped)["reports"] = reports_path
+    # Work that needs no staged table runs in threads next to the staging (DuckDB leaves
+    # a core idle part of the time and releases the GIL): parsing reports.jsonl (Python)
+    # and, for the default as-of, scanning the time column of the files not read (each on
+    # its own cursor). Results and errors are taken in the order of the serial reader.
+    pool = ThreadPoolExecutor(1 + len(skipped)) if find_error is None and (
+        "reports" in sources or (as_of is None and skipped)) else None
+    parsed = pool.submit(_parse_reports, reports_path) if pool is not None and "reports" in sources else None
+    cursors = {name: con.cursor() for name in skipped} if pool is not None and as_of is None else {}
+    unread = {name: pool.submit(_latest_time_unread, cursors[name], name, path) for name, path in skipped.items()
+              if name in cursors}
     try:
-        sources: dict[str, Path] = {}
-        skipped: dict[str, Path] = {}
         staged: dict[str, str] = {}
         finals: dict[str, list[tuple[str, str]]] = {}
         for name in BULK_TABLES:
-            path = _find_file(data_dir, name)
-            if path is None:
+            if find_error is not None and find_error[0] == name:
+                raise find_error[1]
+            if name not in sources:
                 continue
-            if name not in wanted:
-                skipped[name] = path
-                continue
-            sources[name] = path
-            reader = _BulkReader(con, name, path)
+            reader = _BulkReader(con, name, sources[name])
             staged[name] = reader.stage()
             finals[name] = reader.final
             tick(name)
-        reports_path = data_dir / "reports.jsonl"
-        if reports_path.is_file() and "reports" not in wanted:
-            skipped["reports"] = reports_path
-        elif reports_path.is_file():
-            sources["reports"] = reports_path
-            _stage_reports(con, reports_path)
+        if parsed is not None:
+            _stage_reports(con, *parsed.result())
             staged["reports"] = "_axf_stage_reports"
             tick("reports")
         if as_of is None:
             as_of = _latest_time(con, staged)
-            skipped_latest = [t for t in (_latest_time_unread(con, n, p) for n, p in skipped.items())
-                              if t is not None]
+            skipped_latest = [t for t in (f.result() for f in unread.values()) if t is not None]
             as_of = max([t for t in [as_of, *skipped_latest] if t is not None], default=None)
         _finalise(con, staged, finals, as_of)
         tick("canonical tables")
     except BaseException:
         _drop_scratch(con)
         raise
+    finally:
+        if pool is not None:
+            for future in [parsed, *unread.values()]:
+                if future is not None:
+                    future.cancel()
+            pool.shutdown(wait=True)
+        for cursor in cursors.values():
+            cursor.close()
     return Dataset(con=con, data_dir=data_dir, as_of=as_of, sources=sources, skipped=skipped)
 
 
@@ -609,8 +632,9 @@ class _BulkReader:
 # ---------------------------------------------------------------- reports.jsonl
 
 
-def _stage_reports(con, path: Path) -> None:
-    """Parse reports.jsonl line by line (reports are few next to transactions)."""
+def _parse_reports(path: Path) -> tuple[list, list, list]:
+    """Parse reports.jsonl line by line (reports are few next to transactions): the rows
+    of reports, report_contacts and report_transfers."""
     reports, contacts, transfers = [], [], []
     file = str(path)
     seen: set[str] = set()
@@ -634,6 +658,11 @@ def _stage_reports(con, path: Path) -> None:
             reports.append(row)
             contacts.extend(contact_rows)
             transfers.extend(transfer_rows)
+    return reports, contacts, transfers
+
+
+def _stage_reports(con, reports: list, contacts: list, transfers: list) -> None:
+    """The parsed report rows → staging tables (their rowid is the file order)."""
     _to_table(con, "_axf_stage_reports", reports, SCHEMAS["reports"])
     _to_table(con, "_axf_stage_report_contacts", contacts, SCHEMAS["report_contacts"])
     _to_table(con, "_axf_stage_report_transfers", transfers, SCHEMAS["report_transfers"])

@@ -13,6 +13,7 @@ reason codes is `FEATURE_CODES`.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,6 +44,8 @@ class AccountFeatures:
     labels: pd.DataFrame
     as_of: object
     devices: pd.DataFrame | None = None
+    # (gather_sources, scatter_sinks) per frame row, computed next to the SQL (`_scatter_gather`)
+    scatter_gather: object = None
 
 
 def _sql_steps(as_of) -> list[tuple[str, str]]:
@@ -211,6 +214,7 @@ WHERE src IS NOT NULL AND dst IS NOT NULL AND src <> dst
 ORDER BY src, dst
 """
 POSITIONS_SQL = "SELECT account FROM mf_acct ORDER BY pos"
+COUNT_SQL = "SELECT COUNT(*) FROM mf_acct"
 
 # The accounts victim reports name: the receiving side of reported transfers and the
 # bank accounts given as contacts. Independent victims = distinct reports' victims.
@@ -242,17 +246,27 @@ def compute(engine, as_of) -> AccountFeatures:
         # produce rows in any order: that frees its sorts and table writes to run in parallel.
         restore = engine.con.execute("SELECT current_setting('preserve_insertion_order')").fetchone()[0]
         engine.execute("SET preserve_insertion_order = false")
+    pool = None
     try:
         for name, query in _sql_steps(as_of):
             materialize(engine, name, query)
+            if name == "mf_pair":
+                # the edges are final once the pairs are: the scatter-gather count (a sparse
+                # matrix product, single-threaded, GIL released) runs in a thread while the
+                # engine computes the other features
+                edges = engine.sql(EDGES_SQL)
+                pool = ThreadPoolExecutor(1)
+                sg = pool.submit(_scatter_gather, edges["src_pos"].to_numpy(np.int64),
+                                 edges["dst_pos"].to_numpy(np.int64), int(engine.sql(COUNT_SQL).iloc[0, 0]))
         frame = engine.sql(FRAME_SQL)
-        edges = engine.sql(EDGES_SQL)
         sql_order = engine.sql(POSITIONS_SQL)["account"]
         labels = engine.sql(LABELS_SQL)
         victims = engine.sql(VICTIM_PAYERS_SQL)
         devices = engine.sql(DEVICES_SQL).sort_values(["account", "device"], kind="stable").reset_index(drop=True)
         drop(engine, *reversed(_TEMP))
     finally:
+        if pool is not None:
+            pool.shutdown(wait=False)
         if restore is not None:
             engine.execute(f"SET preserve_insertion_order = {str(bool(restore)).lower()}")
 
@@ -282,7 +296,12 @@ def compute(engine, as_of) -> AccountFeatures:
     devices = devices[devices["pos"] >= 0].reset_index(drop=True)
     devices["device_code"] = pd.factorize(devices["device"])[0]
     devices["holder_code"] = holder_code[devices["pos"].to_numpy()]
-    return AccountFeatures(frame=frame, edges=edges, labels=labels, as_of=as_of, devices=devices)
+    # counts per SQL position → per frame row (integer counts: order does not matter)
+    gather, scatter = sg.result()
+    gather_f, scatter_f = np.zeros(len(index)), np.zeros(len(index))
+    gather_f[to_frame], scatter_f[to_frame] = gather, scatter
+    return AccountFeatures(frame=frame, edges=edges, labels=labels, as_of=as_of, devices=devices,
+                           scatter_gather=(gather_f, scatter_f))
 
 
 def _num(frame: pd.DataFrame, col: str) -> np.ndarray:
@@ -405,7 +424,16 @@ def graph_features(features: AccountFeatures, labeled: np.ndarray) -> pd.DataFra
     out["in_from_pass"] = p_in @ fwd
     out["out_to_pass"] = p_out @ fwd
     out["pass_in_from_pass"] = fwd * out["in_from_pass"].to_numpy()
-    # scatter-gather through intermediates of modest degree (bounds the matrix product)
+    gather, scatter = features.scatter_gather if features.scatter_gather is not None \
+        else _scatter_gather(src, dst, n)
+    out["gather_sources"], out["scatter_sinks"] = gather, scatter
+    return out
+
+
+def _scatter_gather(src: np.ndarray, dst: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Scatter-gather through intermediates of modest degree (bounds the matrix product):
+    per account, the sources whose money reaches it over at least two distinct
+    intermediates (gather) and the sinks it reaches so (scatter). Edges without self-loops."""
     in_deg = np.bincount(dst, minlength=n)
     out_deg = np.bincount(src, minlength=n)
     modest = (in_deg <= 50) & (out_deg <= 50)
@@ -413,9 +441,8 @@ def graph_features(features: AccountFeatures, labeled: np.ndarray) -> pd.DataFra
     mid = sparse.diags(modest.astype(np.float64))
     two = (a_in @ mid @ a_in).tocoo()
     ok = (two.row != two.col) & (two.data >= 2)
-    out["gather_sources"] = np.bincount(two.col[ok], minlength=n).astype(np.float64)
-    out["scatter_sinks"] = np.bincount(two.row[ok], minlength=n).astype(np.float64)
-    return out
+    return (np.bincount(two.col[ok], minlength=n).astype(np.float64),
+            np.bincount(two.row[ok], minlength=n).astype(np.float64))
 
 
 def _device_reported(features: AccountFeatures, lab: np.ndarray) -> np.ndarray:
