@@ -214,12 +214,12 @@ def test_pass_through_chain_needs_three_linked_passers_of_different_people():
     bulk = small.assign(cents=[1_000_000, 999_000, 1_000, 1_000_000, 1_000_000, 1_000_000])
     assert pass_through_chain(SimpleNamespace(frame=frame, edges=bulk), X)[:3].all()
 
-    # a slow chain (money held two days) links only by payments of ≥ 15 %: salary paid out to
-    # bills over a few days is also in ≈ out
+    # a slow chain (money held two days) links only by payments carrying ≥ 30 % of the payer's
+    # outflow: salary paid out to bills over a few days is also in ≈ out
     X = _passers(8, fwd_1d_share=0.0, fwd_wait_h=48.0)
     edges = pd.DataFrame({"src_pos": [0, 0, 1, 1, 3], "dst_pos": [1, 3, 2, 4, 4],
                           "cents": [900_000, 100_000, 900_000, 100_000, 1_000_000]})
     flags = pass_through_chain(SimpleNamespace(frame=frame, edges=edges), X)
     assert flags.tolist() == [True, True, True, False, False, False, False, False]
-    edges.loc[2, "cents"], edges.loc[3, "cents"] = 120_000, 880_000  # a1 → a2 is now 12 % of a1's outflow
+    edges.loc[2, "cents"], edges.loc[3, "cents"] = 250_000, 750_000  # a1 → a2 is now 25 % of a1's outflow
     assert not pass_through_chain(SimpleNamespace(frame=frame, edges=edges), X)[2]

@@ -79,8 +79,12 @@ RING_DEVICE_PASS_EVIDENCE = 0.6
 CHAIN_RING_ACCOUNTS = 3
 CHAIN_MAX_PAYEES = 10
 CHAIN_BULK_SHARE = 0.05
+# A slow ring (money held up to three days) looks like salary paid out to bills: its links
+# must carry ≥ 30 % of the payer's outflow (a collector emptying itself into the ring's layer)
+# and not be a trifle for the receiver (≥ 2 %: a shop paid by hundreds takes less from any one).
 CHAIN_SLOW_HOURS = 72
-CHAIN_SLOW_BULK_SHARE = 0.15
+CHAIN_SLOW_PAYER_SHARE = 0.3
+CHAIN_SLOW_RECEIVER_SHARE = 0.02
 CHAIN_RING_EVIDENCE = 0.6
 
 FEATURE_CODES = {
@@ -315,8 +319,8 @@ def pass_through_chain(feats, X: pd.DataFrame) -> np.ndarray:
     accounts, cash deposits set aside) to at most `CHAIN_MAX_PAYEES` accounts, and bulk payments
     link it to such accounts of other people, `CHAIN_RING_ACCOUNTS` or more in all: the shape of a
     ring's money, with no report and no other signal needed. Accounts passing money on within a
-    day link by payments of ≥ 5 % of the payer's outflow and of the receiver's inflow; a slow ring
-    (held up to three days) looks like salary paid out to bills, so its links must be ≥ 15 %."""
+    day link by payments of ≥ 5 % of the payer's outflow and of the receiver's inflow; slower
+    ones by payments that carry a large part of the payer's outflow (`CHAIN_SLOW_*`)."""
     # shares of the money that came in by transfer: a nominee's opening cash deposit is not
     # money passed on, and in a ring moving small sums it is a large part of the inflow
     cash = _values(X, "cash_in_share")
@@ -326,12 +330,14 @@ def pass_through_chain(feats, X: pd.DataFrame) -> np.ndarray:
         & (_values(X, "own_in_share") < 0.2) & (_values(X, "out_cp") <= CHAIN_MAX_PAYEES)
     fast = passer & (_values(X, "fwd_1d_share") / transferred >= 0.8)
     slow = passer & (_values(X, "fwd_wait_h") <= CHAIN_SLOW_HOURS)
-    return _linked(feats, fast, CHAIN_BULK_SHARE) | _linked(feats, fast | slow, CHAIN_SLOW_BULK_SHARE)
+    return _linked(feats, fast, CHAIN_BULK_SHARE, CHAIN_BULK_SHARE) \
+        | _linked(feats, fast | slow, CHAIN_SLOW_PAYER_SHARE, CHAIN_SLOW_RECEIVER_SHARE)
 
 
-def _linked(feats, member: np.ndarray, bulk_share: float) -> np.ndarray:
+def _linked(feats, member: np.ndarray, payer_share: float, receiver_share: float) -> np.ndarray:
     """`member` accounts joined to `CHAIN_RING_ACCOUNTS` - 1 or more others (of other people) by
-    payments of at least `bulk_share` of the payer's outflow and of the receiver's inflow."""
+    payments of at least `payer_share` of the payer's outflow and `receiver_share` of the
+    receiver's inflow."""
     from scipy import sparse
     from scipy.sparse.csgraph import connected_components
 
@@ -344,7 +350,7 @@ def _linked(feats, member: np.ndarray, bulk_share: float) -> np.ndarray:
     in_tot = np.bincount(dst, weights=cents, minlength=n)
     holder = feats.frame["holder_id"].to_numpy()
     link = member[src] & member[dst] & (holder[src] != holder[dst]) \
-        & (cents >= bulk_share * out_tot[src]) & (cents >= bulk_share * in_tot[dst])
+        & (cents >= payer_share * out_tot[src]) & (cents >= receiver_share * in_tot[dst])
     graph = sparse.csr_matrix((np.ones(int(link.sum())), (src[link], dst[link])), shape=(n, n))
     _, component = connected_components(graph, directed=False)
     size = np.bincount(component)[component]
