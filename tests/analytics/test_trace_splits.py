@@ -101,3 +101,27 @@ def test_business_with_many_customers_named_by_mistake_is_not_followed_though_it
     # paid by 30 people (a collector's unreported victims are tens, not hundreds) the same sweep is followed
     ds = open_dataset(write_axf(tmp_path / "c", *world(30, 2)))
     assert set(plan(trace_reports(ds, ring_linked=False), "R1")) == {SELLER, HUSBAND}
+
+
+def test_layer_holding_one_arrival_for_days_then_sending_it_on_is_followed_one_mixing_it_with_pay_is_not(
+        tmp_path):
+    # M1 forwards the victim's money to L1 at once; L1 keeps it alone for four days (past the 72-hour
+    # window of the other rules) and then sends it on to L2: with nothing else in L1, what left is the
+    # victim's money, so L2 is on the path. PERSON gets the same forward, but her 30,000 pay arrives in
+    # between before she pays 45,000 on: her payment mixes both, and nothing says it is the victim's.
+    PERSON = "030-8500000001"
+    day = 24 * 60
+
+    def world(acc, extra):
+        return [("T1", 0, "transfer", V1, M1, 50000), ("F1", 10, "transfer", M1, acc, 49000),
+                ("S1", 4 * day, "transfer", acc, L2, 45000 if extra else 48000)] + extra
+
+    reports = [report("R1", [dict(minute=0, src=V1, dst=M1, amount=50000, txn_id="T1")], 6 * day)]
+    ds = open_dataset(write_axf(tmp_path / "l", world(L1, []), reports))
+    assert plan(trace_reports(ds, ring_linked=False), "R1") == {M1: 50000.0, L1: 49000.0, L2: 48000.0}
+    ds = open_dataset(write_axf(tmp_path / "p", world(PERSON, [("W1", 2 * day, "transfer", M3, PERSON, 30000)]),
+                                reports))
+    assert set(plan(trace_reports(ds, ring_linked=False), "R1")) == {M1, PERSON}
+    # sent on later than the rule looks (here 3 days instead of 14): not followed
+    ds = open_dataset(write_axf(tmp_path / "late", world(L1, []), reports))
+    assert set(plan(trace_reports(ds, ring_linked=False, config=TraceConfig(max_hold_days=3.0)), "R1")) == {M1, L1}

@@ -97,6 +97,7 @@ class TraceConfig:
     # allocation inside an account
     max_cut: float = 0.2              # a forward of at least 80% of one arrival is that arrival's money
     forward_window_h: float = 72.0    # ... when it leaves within this many hours
+    max_hold_days: float = 14.0       # an arrival kept alone and then sent on whole is followed up to this late
     burst_gap_min: float = 15.0       # payments this close, no arrival between: one decision, split pro rata
 
 
@@ -423,7 +424,8 @@ class TraceIndex:
         seller named by a mistaken report: never. Otherwise: most of what the account received around then left
         again as single recent arrivals — honest look-alikes (a seller paying her
         supplier part of the day's takings) pay out of many arrivals at once; mules pass each arrival on as
-        it came, less a cut (see `allocation`); or pool and empty the account (`outflow_share`, `drained`).
+        it came, less a cut (see `allocation`); or pool and empty the account (`outflow_share`, `drained`);
+        or keep one arrival alone for days and then send it on (`held_then_sent`).
         """
         if self.mule_like[acc]:
             return True
@@ -433,7 +435,8 @@ class TraceIndex:
         if self.forward_share(acc, ts) >= self.config.min_forward_share:
             return True
         # a mule that pools several arrivals before paying on still empties the account quickly
-        return self.outflow_share(acc, ts) >= self.config.min_outflow_share or self.drained(acc, pos)
+        return self.outflow_share(acc, ts) >= self.config.min_outflow_share or self.drained(acc, pos) or \
+            self.held_then_sent(acc, pos)
 
     def drained(self, acc: int, pos: int) -> bool:
         """Did the balance fall, within `forward_window_h` after arrival `pos`, to at most 1 - `min_outflow_share`
@@ -459,6 +462,35 @@ class TraceIndex:
                     self.holder_of(int(self.dst[row])) != me:
                 sent += float(self.amount[row])
         return sent >= self.config.min_outflow_share * (after - low)
+
+    def held_then_sent(self, acc: int, pos: int) -> bool:
+        """Did `acc` keep arrival `pos`, nothing else of note arriving (≤ 1 - `min_outflow_share` of it), until
+        its balance fell back to what it had before (plus that share of the arrival), within `max_hold_days`,
+        by payments to other holders? With no other money in between, what left can only be this arrival's
+        (nothing to apportion), however long it sat: a slow layer holding a collector's sweep for days. The
+        window bounds the search, and a fortnight is short of a person saving a transfer for months."""
+        cfg = self.config
+        a0, a1 = int(self.ptr[acc]), int(self.ptr[acc + 1])
+        end = self.ev_ts[pos] + int(cfg.max_hold_days * 86400 * 1e9)
+        hi = a0 + int(np.searchsorted(self.ev_ts[a0:a1], end, "right"))
+        bal = self.balances(acc)
+        arrival = float(self.amount[self.ev_row[pos]])
+        after = float(bal[pos - a0])
+        slack = 1.0 - cfg.min_outflow_share
+        limit = max(0.0, after - arrival) + slack * arrival
+        me, sent, other_in = self.holder_of(acc), 0.0, 0.0
+        for e in range(pos + 1, hi):
+            row = int(self.ev_row[e])
+            if self.ev_kind[e] == 0:
+                other_in += float(self.amount[row])
+                if other_in > slack * arrival:
+                    return False
+                continue
+            if self.channel[row] == CH_OTHER and self.dst[row] >= 0 and self.holder_of(int(self.dst[row])) != me:
+                sent += float(self.amount[row])
+            if bal[e - a0] <= limit:
+                return sent >= cfg.min_outflow_share * (after + other_in - float(bal[e - a0]))
+        return False
 
     def _around(self, acc: int, ts: int) -> tuple[int, int]:
         """`acc`'s events from a day before `ts` to `forward_window_h` after it, as an index range."""
