@@ -12,8 +12,8 @@ as-of time (AXF.md "Outputs", trace). How it is computed:
    time, so the hold reaches the account the victim paid.
 2. **The victim's unlisted payments.** When the reported loss exceeds the
    listed transfers, the victim's own accounts are searched for payments to
-   accounts that reports name, then to accounts that pay from a ring device and
-   passed the money on.
+   the accounts this report names, then to accounts other reports name, then to
+   accounts that pay from a ring device and passed the money on.
 3. **Allocation inside an account** (`TraceIndex.allocation`), once per account
    and for all reports, so reports sharing a pooled account never share each
    other's money: a payment of nearly all of one recent arrival is that
@@ -23,17 +23,20 @@ as-of time (AXF.md "Outputs", trace). How it is computed:
    for commingled funds. Chosen over FIFO, which in a bought account with years
    of savings pushes the old savings out first and loses the trail, and over a
    proportional haircut, which smears every victim over every later payment of
-   a pool. Money moves forward in time only; an overdraft means money we do not
-   see was there (balances never go below zero).
+   a pool. Payments minutes apart are one decision, their take split pro rata
+   (which of two transfers to two layers came first says nothing). Money moves
+   forward in time only; an overdraft means money we do not see was there
+   (balances never go below zero).
 4. **Stops.** Cash-outs and crypto exits end a path (nothing to hold; exchanges
    are not held). Honest endpoints end a path and are not listed: exchanges,
    merchants and billers (very many distinct payers, almost none suspect), and
    past hop 1 shops where mules spend their cut. Money is followed on only from
    accounts that behave like mules (`TraceIndex.passes_through`): ring devices,
    or passing on what arrives as it came, or pooling and then sweeping it on to
-   other people within days; an honest seller that a mistaken report names
-   (few reported payers, keeps her takings) is listed but not followed to her
-   supplier.
+   other people within days, or keeping one arrival alone and sending it on
+   later; an honest seller that a mistaken report names (few reported payers,
+   keeps her takings, or a business by its very many payers) is listed but not
+   followed to her supplier.
 5. **Who is listed.** The accounts the victim paid (hop 1), and past them the
    accounts the report's money reached with at least a floor (an absolute amount
    and a share of the report's money — a mule's coffee does not freeze the café).
