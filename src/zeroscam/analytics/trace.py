@@ -249,7 +249,8 @@ class TraceIndex:
         Payments minutes apart (`burst_gap_min`) with no arrival between them are one decision and
         allocated as one payment (a mule splitting an arrival over two layers forwards it whole), what
         they took split over them pro rata: which of two transfers to two layers the bank booked first
-        says nothing about whose money went where. What no arrival covers came from money the data does not show.
+        says nothing about whose money went where. What no arrival covers came from money the data does
+        not show.
         """
         cached = self._alloc_cache.get(acc)
         if cached is not None:
@@ -310,7 +311,7 @@ class TraceIndex:
             # what the burst took is split over its payments pro rata: their order says nothing
             # about whose money went where (a collector splitting its pool over two layers)
             total = sum(a for _, a in burst)
-            for p, take in taken:
+            for p, take in taken if total > 0 else ():
                 for e, amt in burst:
                     goes.setdefault(p, []).append((e, take * amt / total))
             if len(open_lots) > 64 and k // 32 != m // 32:
