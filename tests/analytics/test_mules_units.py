@@ -129,7 +129,7 @@ def test_nominee_rule_needs_three_banks_within_two_weeks_and_a_recent_account():
 
     cols = ["fwd_1d_share", "pass_ratio", "in_cp_stranger", "max_balance_rel", "stranger_cp_share", "out_cp",
             "out_banks", "gather_sources", "scatter_sinks", "pass_in_from_pass", "device_holders",
-            "tested_by_fan", "tester_fan", "ring_device_share"]
+            "tested_by_fan", "tester_fan", "test_web_people", "ring_device_share"]
     f = pd.DataFrame(0.0, index=range(4), columns=cols)
     f["holder_banks_14d"] = [3, 3, 2, 4]
     f["age_days"] = [20, 400, 20, np.nan]      # old account; too few banks; not in the accounts file
@@ -223,3 +223,20 @@ def test_pass_through_chain_needs_three_linked_passers_of_different_people():
     assert flags.tolist() == [True, True, True, False, False, False, False, False]
     edges.loc[2, "cents"], edges.loc[3, "cents"] = 250_000, 750_000  # a1 → a2 is now 25 % of a1's outflow
     assert not pass_through_chain(SimpleNamespace(frame=frame, edges=edges), X)[2]
+
+
+def test_test_web_people_counts_the_people_a_chain_of_tests_spans():
+    from zeroscam.analytics.features.test_credits import RING_WEB_PEOPLE, ring_tested, test_web_people
+
+    index = pd.Index([f"a{i}" for i in range(7)])
+    # a0 tests a1, a1 tests a2, a2 tests a3 (four people: a ring passing the test down its new
+    # accounts); a4 tests a5 and a6, but a5 and a6 are one person's accounts (three people)
+    pairs = pd.DataFrame({"tester": ["a0", "a1", "a2", "a4", "a4"], "account": ["a1", "a2", "a3", "a5", "a6"],
+                          "tester_holder": ["h0", "h1", "h2", "h4", "h4"], "holder": ["h1", "h2", "h3", "h5", "h5"]})
+    people = test_web_people(pairs, index)
+    assert people.tolist() == [4, 4, 4, 4, 2, 2, 2]
+    feats = pd.DataFrame({"tested_by_fan": np.ones(7), "tester_fan": np.ones(7), "test_web_people": people})
+    assert ring_tested(feats).tolist() == [True] * 4 + [False] * 3
+    assert RING_WEB_PEOPLE == 4
+    # the chain cut after a2: three people, no ring
+    assert test_web_people(pairs.drop(index=2), index)[:3].tolist() == [3, 3, 3]

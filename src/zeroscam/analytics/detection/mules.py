@@ -101,6 +101,7 @@ FEATURE_CODES = {
     "recent_in_share": "dormant_burst", "in_n_30d": "dormant_burst", "out_n_30d": "dormant_burst",
     "active_days": "dormant_burst", "days_since_last": "dormant_burst",
     "tiny_in_n": "test_credit", "tested_by_fan": "test_credit", "tester_fan": "test_credit",
+    "test_web_people": "test_credit",
     "atm_limit_n": "atm_limit_cashout", "cash_out_share": "atm_limit_cashout",
     "round_out_share": "atm_limit_cashout",
     "crypto_share": "crypto_exit",
@@ -109,7 +110,8 @@ FEATURE_CODES = {
     "reported_payers": "near_reported", "to_reported_1": "near_reported",
     "holder_banks": "holder_multi_bank", "holder_banks_14d": "holder_multi_bank",
     "holder_accounts": "holder_multi_bank", "holder_sims": "holder_multi_bank",
-    "holder_other_labeled": "holder_reported", "own_in_share": "own_accounts", "own_out_share": "own_accounts", "device_reported": "shared_device",
+    "holder_other_labeled": "holder_reported", "own_in_share": "own_accounts", "own_out_share": "own_accounts",
+    "device_reported": "shared_device",
     "in_from_pass": "chain", "out_to_pass": "chain", "pass_in_from_pass": "chain",
     "gather_sources": "scatter_gather", "scatter_sinks": "scatter_gather",
     "in_avg_thb": "amount_pattern", "out_avg_thb": "amount_pattern", "in_thb": "amount_pattern",
@@ -127,8 +129,8 @@ NOT_FEATURES = {"account", "bank", "holder_id"}
 # evidence of their own below, and learned from reported rings that had them they make
 # the model overlook rings that do not.
 NOT_LEARNED = ["in_thb", "out_thb", "in_avg_thb", "out_avg_thb", "holder_age",
-               "tiny_in_n", "tested_by_fan", "tester_fan", "device_holders", "devices", "ring_device_share",
-               "holder_banks", "holder_banks_14d"]
+               "tiny_in_n", "tested_by_fan", "tester_fan", "test_web_people", "device_holders", "devices",
+               "ring_device_share", "holder_banks", "holder_banks_14d"]
 
 
 def _values(f: pd.DataFrame, name: str) -> np.ndarray:
