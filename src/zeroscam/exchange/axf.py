@@ -954,9 +954,11 @@ def _finalise(con, staged: dict[str, str], finals: dict[str, list[tuple[str, str
             where, params = f"WHERE {time_expr} <= ?", [as_of]
         key = {"transactions": "txn_id", "accounts": dict(exprs).get("account")}.get(name)
         # Cut first, then keep the first occurrence of a key by file order: identical
-        # to reading files already cut at as-of. The window runs only when needed.
-        if key and con.execute(f"SELECT count(*) FROM (SELECT {key} FROM {source} {where} GROUP BY ALL "
-                               f"HAVING count(*) > 1)", params).fetchone()[0]:
+        # to reading files already cut at as-of. The window runs only when needed: when
+        # there are more rows than groups (the distinct keys, and one group for NULL) —
+        # a distinct count is about twice as fast as grouping the keys.
+        if key and con.execute(f"SELECT count(*) > count(DISTINCT k) + CAST(count(*) > count(k) AS INTEGER) "
+                               f"FROM (SELECT {key} AS k FROM {source} {where})", params).fetchone()[0]:
             sql = (f"SELECT {select} FROM {source} {where} "
                    f"QUALIFY row_number() OVER (PARTITION BY {key} ORDER BY rowid) = 1 ORDER BY rowid")
         else:
