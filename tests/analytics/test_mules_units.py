@@ -173,7 +173,7 @@ def test_ring_device_pass_through_needs_three_people_and_three_passing_accounts(
 
 def _passers(n, **overrides):
     base = {"fwd_1d_share": 0.95, "pass_ratio": 1.0, "stranger_cents_share": 1.0, "own_in_share": 0.0,
-            "out_cp": 2.0, "cash_in_share": 0.0, "fwd_wait_h": 0.5}
+            "out_cp": 2.0, "cash_in_share": 0.0, "fwd_wait_h": 0.5, "company": 0.0}
     return pd.DataFrame({k: [overrides.get(k, v)] * n for k, v in base.items()})
 
 
@@ -216,11 +216,11 @@ def test_pass_through_chain_needs_three_linked_passers_of_different_people():
 
     # a slow chain (money held two days) links only by payments carrying ≥ 30 % of the payer's
     # outflow: salary paid out to bills over a few days is also in ≈ out
-    X = _passers(8, fwd_1d_share=0.0, fwd_wait_h=48.0)
+    X = _passers(9, fwd_1d_share=0.0, fwd_wait_h=48.0)
     edges = pd.DataFrame({"src_pos": [0, 0, 1, 1, 3], "dst_pos": [1, 3, 2, 4, 4],
                           "cents": [900_000, 100_000, 900_000, 100_000, 1_000_000]})
     flags = pass_through_chain(SimpleNamespace(frame=frame, edges=edges), X)
-    assert flags.tolist() == [True, True, True, False, False, False, False, False]
+    assert flags.tolist() == [True, True, True, False, False, False, False, False, False]
     edges.loc[2, "cents"], edges.loc[3, "cents"] = 250_000, 750_000  # a1 → a2 is now 25 % of a1's outflow
     assert not pass_through_chain(SimpleNamespace(frame=frame, edges=edges), X)[2]
 
@@ -240,3 +240,19 @@ def test_test_web_people_counts_the_people_a_chain_of_tests_spans():
     assert RING_WEB_PEOPLE == 4
     # the chain cut after a2: three people, no ring
     assert test_web_people(pairs.drop(index=2), index)[:3].tolist() == [3, 3, 3]
+
+
+def test_pass_through_chain_is_not_headed_by_salary_passed_on():
+    from types import SimpleNamespace
+
+    from zeroscam.analytics.detection.mules import pass_through_chain
+
+    # c (a company) pays a0 her salary, which she pays on to a1 (a ring's collector) → a2 → a3
+    frame = pd.DataFrame({"account": ["c", "a0", "a1", "a2", "a3"], "holder_id": ["hc", "h0", "h1", "h2", "h3"]})
+    edges = pd.DataFrame({"src_pos": [0, 1, 2, 3], "dst_pos": [1, 2, 3, 4], "cents": [1_000_000] * 4})
+    X = _passers(5)
+    X.loc[0, ["company", "fwd_1d_share", "fwd_wait_h"]] = [1.0, 0.0, 168.0]
+    assert pass_through_chain(SimpleNamespace(frame=frame, edges=edges), X).tolist() == [False, False, True, True, True]
+    # a person paying her the same money: she is a link like any other
+    X.loc[0, "company"] = 0.0
+    assert pass_through_chain(SimpleNamespace(frame=frame, edges=edges), X).tolist() == [False, True, True, True, True]

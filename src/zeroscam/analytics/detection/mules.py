@@ -79,6 +79,7 @@ RING_DEVICE_PASS_EVIDENCE = 0.6
 CHAIN_RING_ACCOUNTS = 3
 CHAIN_MAX_PAYEES = 10
 CHAIN_BULK_SHARE = 0.05
+CHAIN_COMPANY_SHARE = 0.1
 # A slow ring (money held up to three days) looks like salary paid out to bills: its links
 # must carry ≥ 30 % of the payer's outflow (a collector emptying itself into the ring's layer)
 # and not be a trifle for the receiver (≥ 2 %: a shop paid by hundreds takes less from any one).
@@ -317,46 +318,49 @@ def ring_device_pass_through(feats, X: pd.DataFrame) -> np.ndarray:
 
 
 def pass_through_chain(feats, X: pd.DataFrame) -> np.ndarray:
-    """Per account (bool): it passes strangers' money on (in ≈ out, not from its holder's own
-    accounts, cash deposits set aside) to at most `CHAIN_MAX_PAYEES` accounts, and bulk payments
-    link it to such accounts of other people, `CHAIN_RING_ACCOUNTS` or more in all: the shape of a
-    ring's money, with no report and no other signal needed. Accounts passing money on within a
-    day link by payments of ≥ 5 % of the payer's outflow and of the receiver's inflow; slower
-    ones by payments that carry a large part of the payer's outflow (`CHAIN_SLOW_*`)."""
-    # shares of the money that came in by transfer: a nominee's opening cash deposit is not
-    # money passed on, and in a ring moving small sums it is a large part of the inflow
-    cash = _values(X, "cash_in_share")
-    transferred = np.maximum(1.0 - cash, 1e-9)
-    passer = (np.abs(_values(X, "pass_ratio") / transferred - 1.0) <= 0.2) \
-        & (_values(X, "stranger_cents_share") / transferred >= 0.8) & (cash < 0.5) \
-        & (_values(X, "own_in_share") < 0.2) & (_values(X, "out_cp") <= CHAIN_MAX_PAYEES)
-    fast = passer & (_values(X, "fwd_1d_share") / transferred >= 0.8)
-    slow = passer & (_values(X, "fwd_wait_h") <= CHAIN_SLOW_HOURS)
-    return _linked(feats, fast, CHAIN_BULK_SHARE, CHAIN_BULK_SHARE) \
-        | _linked(feats, fast | slow, CHAIN_SLOW_PAYER_SHARE, CHAIN_SLOW_RECEIVER_SHARE)
-
-
-def _linked(feats, member: np.ndarray, payer_share: float, receiver_share: float) -> np.ndarray:
-    """`member` accounts joined to `CHAIN_RING_ACCOUNTS` - 1 or more others (of other people) by
-    payments of at least `payer_share` of the payer's outflow and `receiver_share` of the
-    receiver's inflow."""
-    from scipy import sparse
-    from scipy.sparse.csgraph import connected_components
-
-    n = len(member)
+    """Per account (bool): it passes people's money on (in ≈ out, from strangers, not from its
+    holder's own accounts nor from companies, cash deposits set aside) to at most
+    `CHAIN_MAX_PAYEES` accounts, and bulk payments link it to such accounts of other people,
+    `CHAIN_RING_ACCOUNTS` or more in all: the shape of a ring's money, with no report and no
+    other signal needed. Accounts passing money on within a day link by payments of ≥ 5 % of the
+    payer's outflow and of the receiver's inflow; slower ones by payments that carry a large part
+    of the payer's outflow (`CHAIN_SLOW_*`)."""
+    n = len(feats.frame)
     edges = feats.edges
     src, dst = edges["src_pos"].to_numpy(), edges["dst_pos"].to_numpy()
     keep = (src >= 0) & (dst >= 0)
     src, dst, cents = src[keep], dst[keep], edges["cents"].to_numpy(np.float64)[keep]
     out_tot = np.bincount(src, weights=cents, minlength=n)
     in_tot = np.bincount(dst, weights=cents, minlength=n)
+    # victims are people: salary or a settlement paid by a company and passed on is a household
+    # budget (a victim paying the ring her salary would otherwise head its chain)
+    company = _values(X, "company") > 0
+    from_company = np.bincount(dst, weights=cents * company[src], minlength=n) / np.maximum(in_tot, 1.0)
+    # shares of the money that came in by transfer: a nominee's opening cash deposit is not
+    # money passed on, and in a ring moving small sums it is a large part of the inflow
+    cash = _values(X, "cash_in_share")
+    transferred = np.maximum(1.0 - cash, 1e-9)
+    passer = (np.abs(_values(X, "pass_ratio") / transferred - 1.0) <= 0.2) \
+        & (_values(X, "stranger_cents_share") / transferred >= 0.8) & (cash < 0.5) \
+        & (from_company < CHAIN_COMPANY_SHARE) & (_values(X, "own_in_share") < 0.2) \
+        & (_values(X, "out_cp") <= CHAIN_MAX_PAYEES)
+    fast = passer & (_values(X, "fwd_1d_share") / transferred >= 0.8)
+    slow = passer & (_values(X, "fwd_wait_h") <= CHAIN_SLOW_HOURS)
     holder = feats.frame["holder_id"].to_numpy()
-    link = member[src] & member[dst] & (holder[src] != holder[dst]) \
-        & (cents >= payer_share * out_tot[src]) & (cents >= receiver_share * in_tot[dst])
-    graph = sparse.csr_matrix((np.ones(int(link.sum())), (src[link], dst[link])), shape=(n, n))
-    _, component = connected_components(graph, directed=False)
-    size = np.bincount(component)[component]
-    return member & (size >= CHAIN_RING_ACCOUNTS)
+    between = holder[src] != holder[dst]
+    payer_share, receiver_share = cents / np.maximum(out_tot[src], 1.0), cents / np.maximum(in_tot[dst], 1.0)
+
+    def linked(member: np.ndarray, min_payer: float, min_receiver: float) -> np.ndarray:
+        from scipy import sparse
+        from scipy.sparse.csgraph import connected_components
+
+        link = member[src] & member[dst] & between & (payer_share >= min_payer) & (receiver_share >= min_receiver)
+        graph = sparse.csr_matrix((np.ones(int(link.sum())), (src[link], dst[link])), shape=(n, n))
+        _, component = connected_components(graph, directed=False)
+        return member & (np.bincount(component)[component] >= CHAIN_RING_ACCOUNTS)
+
+    return linked(fast, CHAIN_BULK_SHARE, CHAIN_BULK_SHARE) \
+        | linked(fast | slow, CHAIN_SLOW_PAYER_SHARE, CHAIN_SLOW_RECEIVER_SHARE)
 
 
 def frame_opened(X: pd.DataFrame) -> np.ndarray:
