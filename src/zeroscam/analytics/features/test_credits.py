@@ -52,8 +52,8 @@ GROUP BY tester, account
 
 
 def tiny_credit_features(engine, frame: pd.DataFrame) -> pd.DataFrame:
-    """`tester_fan` and `tested_by_fan` per row of `frame` (needs `account`, `holder_id`,
-    `company`). Deterministic; as-of exact (the canonical tables end at the as-of)."""
+    """`tester_fan`, `tested_by_fan` and `test_web_people` per row of `frame` (needs `account`,
+    `holder_id`, `company`). Deterministic; as-of exact (the canonical tables end at the as-of)."""
     out = pd.DataFrame({"tester_fan": np.zeros(len(frame)), "tested_by_fan": np.zeros(len(frame)),
                         "test_web_people": np.zeros(len(frame))}, index=frame.index)
     pairs = engine.sql(TEST_CREDITS_SQL)
