@@ -146,14 +146,10 @@ BLAST_RATE_X = 3.0           # busier per active day than this dataset's median 
 BLAST_FRESH_DAYS = 60        # first used within this many days of registration
 
 
-def blast_rule(feats: pd.DataFrame) -> np.ndarray:
-    """Numbers that behave like a farm SIM whether or not anyone named them: a fresh
-    SIM (or a number with no registration at all, such as `+697` VoIP) blasting SMS,
-    unanswered or very short calls to many distinct strangers, with (almost) no
-    inbound, busier than the dataset's median caller, not registered to a company.
-    Uses no label, so it finds farms no report has named; one server number (IoT
-    fleets) fails it, and company pools (the documented look-alike) are left to the
-    model, where being a company is one feature among others."""
+def _blast_shape(feats: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(shape, busy): a number calls like a farm SIM — fresh (or unregistered), (almost)
+    only outbound, to strangers, distinct callees, mostly SMS, unanswered or very short,
+    not a company's — and whether it is busier than the dataset's median caller."""
     def col(name):
         return feats[name].to_numpy(np.float64)
 
@@ -167,10 +163,68 @@ def blast_rule(feats: pd.DataFrame) -> np.ndarray:
     # them: the busier-than-usual test is waived for those (twenty strangers still needed)
     busy = (rate >= BLAST_RATE_X * median_rate) | (col("is_voip697") > 0)
     with np.errstate(invalid="ignore"):
-        return ((col("out_share") >= BLAST_SHARE) & (col("stranger_share") >= BLAST_SHARE)
-                & (col("callees_per_out") >= BLAST_DISTINCT) & (col("n_callees") >= BLAST_MIN_CALLEES)
-                & (touch >= BLAST_TOUCH) & busy & fresh
-                & (col("is_company") != 1))
+        shape = ((col("out_share") >= BLAST_SHARE) & (col("stranger_share") >= BLAST_SHARE)
+                 & (col("callees_per_out") >= BLAST_DISTINCT) & (touch >= BLAST_TOUCH) & fresh
+                 & (col("is_company") != 1))
+    return shape, busy
+
+
+def blast_rule(feats: pd.DataFrame) -> np.ndarray:
+    """Numbers that behave like a farm SIM whether or not anyone named them: a fresh
+    SIM (or a number with no registration at all, such as `+697` VoIP) blasting SMS,
+    unanswered or very short calls to many distinct strangers, with (almost) no
+    inbound, busier than the dataset's median caller, not registered to a company.
+    Uses no label, so it finds farms no report has named; one server number (IoT
+    fleets) fails it, and company pools (the documented look-alike) are left to the
+    model, where being a company is one feature among others."""
+    shape, busy = _blast_shape(feats)
+    return shape & busy & (feats["n_callees"].to_numpy(np.float64) >= BLAST_MIN_CALLEES)
+
+
+FARM_MIN_MEMBER_CALLEES = 3  # shares measured on at least three callees, not a call or two
+
+
+def farm_blast_rule(feats: pd.DataFrame, links: pd.DataFrame | None) -> np.ndarray:
+    """The blast test applied to a farm as one machine: numbers that each call like a
+    farm SIM and work at a farm SIM's pace (`_blast_shape`, busier than the median
+    caller by `BLAST_RATE_X`, at least three callees each) and are tied to each other
+    by a shared holder or handset form a group; a group of two or more whose members
+    together reached at least `BLAST_MIN_CALLEES` strangers is flagged whole.
+
+    Why: a farm that started hours or a day ago spreads its blast over many SIMs
+    (and rotating farms swap SIMs and handsets every day), so no single SIM has
+    reached twenty strangers yet, though the farm has. Only numbers that pass every
+    per-number shape test join a group, so an honest family or a company pool is
+    never pulled in by a handset it shares with one. Callees are summed over the
+    members (farm SIMs dial different numbers; the sum can only overstate). A shop
+    texting its customers from a few SIMs now and then is not busy enough per SIM."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    shape, busy = _blast_shape(feats)
+    cand = shape & busy & (feats["n_callees"].to_numpy(np.float64) >= FARM_MIN_MEMBER_CALLEES)
+    out = np.zeros(len(feats), dtype=bool)
+    idx = np.flatnonzero(cand)
+    if len(idx) < 2:
+        return out
+    numbers = feats["msisdn"].to_numpy(dtype=str)
+    holder, holders = pd.factorize(feats["holder_id"].to_numpy()[idx])
+    rows, cols, m = [np.flatnonzero(holder >= 0)], [len(idx) + holder[holder >= 0]], len(holders)
+    if links is not None and len(links):
+        pos = _positions(numbers[idx], links["msisdn"].to_numpy(dtype=str))
+        imei, imeis = pd.factorize(links["imei"].to_numpy()[pos >= 0])
+        rows.append(pos[pos >= 0])
+        cols.append(len(idx) + m + imei)
+        m += len(imeis)
+    r, c = np.concatenate(rows), np.concatenate(cols)
+    size = len(idx) + m
+    _, label = connected_components(coo_matrix((np.ones(len(r)), (r, c)), shape=(size, size)), directed=False)
+    label = label[:len(idx)]
+    members = np.bincount(label)
+    callees = np.bincount(label, weights=feats["n_callees"].to_numpy(np.float64)[idx])
+    ok = (members >= 2) & (callees >= BLAST_MIN_CALLEES)
+    out[idx] = ok[label]
+    return out
 
 
 def fleet_rule(feats: pd.DataFrame) -> np.ndarray:
@@ -366,6 +420,10 @@ def score_numbers(feats: pd.DataFrame, links: pd.DataFrame | None = None, *, det
     named = feats["n_named"].to_numpy() > 0
     rule_victims = called_victims_rule(feats)
     rule_blast = blast_rule(feats)
+    # Farms caught only as a group add flags at the end and leave the model alone: as
+    # unsure negatives or scoring neighbours they moved the PU threshold on worlds where
+    # the model was right (a shop's SIMs texting customers came up with them).
+    rule_farm = farm_blast_rule(feats, links) & ~rule_blast
     columns = [c for c in MODEL_FEATURES if c not in SELECTION_FEATURES]
     columns += ["h_mule_score"] if "h_mule_score" in feats.columns else []
     # Unlabeled numbers tied to named ones (same handset or holder) or caught by the
@@ -401,7 +459,7 @@ def score_numbers(feats: pd.DataFrame, links: pd.DataFrame | None = None, *, det
     # Computed before the typology floor: the rule is separate evidence, and its 0.5s
     # would otherwise pull the cut up to 0.5 for the model's own ranking.
     threshold = min(pu_f1_threshold(score, named), 0.5)
-    score = np.where(rule_blast, np.maximum(score, 0.5), score)
+    score = np.where(rule_blast | rule_farm, np.maximum(score, 0.5), score)
     # an unnamed fleet SIM stays below the cut (the model may still rank it highest
     # among the honest: it keeps its order, just under the threshold)
     fleet = fleet_rule(feats) & ~named & ~rule_victims
@@ -410,7 +468,7 @@ def score_numbers(feats: pd.DataFrame, links: pd.DataFrame | None = None, *, det
     # A number named by two or more separate reports is flagged whatever the model says.
     flagged |= feats["n_named"].to_numpy() >= 2
     flagged |= rule_victims & named
-    flagged |= rule_blast
+    flagged |= rule_blast | rule_farm
     if all(model is None for model in fit1.models):
         # Too few named numbers to learn from: the reports are all the evidence there is.
         flagged |= named
@@ -421,6 +479,7 @@ def score_numbers(feats: pd.DataFrame, links: pd.DataFrame | None = None, *, det
         "victim_reports": named,
         "called_victims": rule_victims,
         "fresh_blaster": rule_blast,
+        "farm_blaster": rule_farm,
         "sim_farm_imei": feats["imei_max_sims"].fillna(0).to_numpy() > NBTC_SIMS_PER_HOLDER,
         "holder_many_sims": feats["h_sims"].fillna(0).to_numpy() > NBTC_SIMS_PER_HOLDER,
         "border_cell": feats["border_share"].fillna(0).to_numpy() >= 0.5,
@@ -444,6 +503,6 @@ def score_numbers(feats: pd.DataFrame, links: pd.DataFrame | None = None, *, det
     if details:
         out = pd.concat([out, feats.drop(columns=["msisdn"]),
                          pd.DataFrame({"prob1": prob1, "prob2": prob, "rule_victims": rule_victims,
-                                       "rule_blast": rule_blast, "rule_fleet": fleet,
+                                       "rule_blast": rule_blast, "rule_farm": rule_farm, "rule_fleet": fleet,
                                        "threshold": threshold}), neigh], axis=1)
     return out
