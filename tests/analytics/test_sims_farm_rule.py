@@ -76,3 +76,14 @@ def test_score_numbers_flags_the_farm_with_its_reason():
     assert hit["flagged"].tolist() == [1] * 4
     assert hit["reasons"].str.contains("farm_blaster").all()
     assert out.loc[~out["msisdn"].isin(hit["msisdn"]), "flagged"].sum() == 0
+
+
+def test_aged_and_slower_sims_beside_a_shown_farm_are_its_sims_but_cannot_show_one():
+    fresh = [_row(msisdn=f"+6690000{i:04d}", **dict(YOUNG, holder_id="F")) for i in range(3)]
+    aged = _row(msisdn="+66900000010", **dict(YOUNG, holder_id="F", first_use_age_days=300.0))
+    slow = _row(msisdn="+66900000011", **dict(YOUNG, holder_id="F", out_per_active_day=2.0))
+    assert _fired(_frame(PEOPLE + fresh + [aged, slow])) == {r["msisdn"] for r in fresh + [aged, slow]}
+    # without the fresh, busy SIMs nothing shows a farm: 3 x 8 strangers from aged or slow SIMs
+    aged3 = [dict(aged, msisdn=f"+6691000{i:04d}") for i in range(3)]
+    slow3 = [dict(slow, msisdn=f"+6692000{i:04d}", holder_id="G") for i in range(3)]
+    assert _fired(_frame(PEOPLE + aged3 + slow3)) == set()

@@ -146,10 +146,11 @@ BLAST_RATE_X = 3.0           # busier per active day than this dataset's median 
 BLAST_FRESH_DAYS = 60        # first used within this many days of registration
 
 
-def _blast_shape(feats: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """(shape, busy): a number calls like a farm SIM — fresh (or unregistered), (almost)
-    only outbound, to strangers, distinct callees, mostly SMS, unanswered or very short,
-    not a company's — and whether it is busier than the dataset's median caller."""
+def _blast_shape(feats: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(calls, fresh, busy): whether a number calls like a farm SIM — (almost) only
+    outbound, to strangers, distinct callees, mostly SMS, unanswered or very short, not
+    a company's; whether it is fresh (first used soon after registration, or never
+    registered); and whether it is busier than the dataset's median caller."""
     def col(name):
         return feats[name].to_numpy(np.float64)
 
@@ -163,10 +164,10 @@ def _blast_shape(feats: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     # them: the busier-than-usual test is waived for those (twenty strangers still needed)
     busy = (rate >= BLAST_RATE_X * median_rate) | (col("is_voip697") > 0)
     with np.errstate(invalid="ignore"):
-        shape = ((col("out_share") >= BLAST_SHARE) & (col("stranger_share") >= BLAST_SHARE)
-                 & (col("callees_per_out") >= BLAST_DISTINCT) & (touch >= BLAST_TOUCH) & fresh
+        calls = ((col("out_share") >= BLAST_SHARE) & (col("stranger_share") >= BLAST_SHARE)
+                 & (col("callees_per_out") >= BLAST_DISTINCT) & (touch >= BLAST_TOUCH)
                  & (col("is_company") != 1))
-    return shape, busy
+    return calls, fresh, busy
 
 
 def blast_rule(feats: pd.DataFrame) -> np.ndarray:
@@ -177,34 +178,38 @@ def blast_rule(feats: pd.DataFrame) -> np.ndarray:
     Uses no label, so it finds farms no report has named; one server number (IoT
     fleets) fails it, and company pools (the documented look-alike) are left to the
     model, where being a company is one feature among others."""
-    shape, busy = _blast_shape(feats)
-    return shape & busy & (feats["n_callees"].to_numpy(np.float64) >= BLAST_MIN_CALLEES)
+    calls, fresh, busy = _blast_shape(feats)
+    return calls & fresh & busy & (feats["n_callees"].to_numpy(np.float64) >= BLAST_MIN_CALLEES)
 
 
 FARM_MIN_MEMBER_CALLEES = 3  # shares measured on at least three callees, not a call or two
 
 
 def farm_blast_rule(feats: pd.DataFrame, links: pd.DataFrame | None) -> np.ndarray:
-    """The blast test applied to a farm as one machine: numbers that each call like a
-    farm SIM and work at a farm SIM's pace (`_blast_shape`, busier than the median
-    caller by `BLAST_RATE_X`, at least three callees each) and are tied to each other
-    by a shared holder or handset form a group; a group of two or more whose members
-    together reached at least `BLAST_MIN_CALLEES` strangers is flagged whole.
+    """The blast test applied to a farm as one machine. Numbers that call like a farm
+    SIM (`_blast_shape`'s calling pattern, at least three callees) and are tied to each
+    other by a shared holder or handset form a group. The group is a farm when its
+    fresh, busy members (what `blast_rule` asks of one SIM, but the twenty strangers)
+    together reached at least `BLAST_MIN_CALLEES` strangers; then every member of the
+    group is flagged, two or more of them.
 
     Why: a farm that started hours or a day ago spreads its blast over many SIMs
     (and rotating farms swap SIMs and handsets every day), so no single SIM has
-    reached twenty strangers yet, though the farm has. Only numbers that pass every
-    per-number shape test join a group, so an honest family or a company pool is
-    never pulled in by a handset it shares with one. Callees are summed over the
-    members (farm SIMs dial different numbers; the sum can only overstate). A shop
-    texting its customers from a few SIMs now and then is not busy enough per SIM."""
+    reached twenty strangers yet, though the farm has. Once the farm is shown by its
+    fresh SIMs, the aged SIMs it runs beside them on the same holder or handset
+    (bought or kept for months) and the ones working slower today are its SIMs too.
+    Only numbers that pass every per-number calling test join a group, so an honest
+    family or a company pool is never pulled in by a handset it shares with one.
+    Callees are summed over the fresh members (farm SIMs dial different numbers; the
+    sum can only overstate). A shop texting its customers from a few SIMs now and
+    then is not busy enough per SIM to show a farm."""
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
 
-    shape, busy = _blast_shape(feats)
-    cand = shape & busy & (feats["n_callees"].to_numpy(np.float64) >= FARM_MIN_MEMBER_CALLEES)
+    calls, fresh, busy = _blast_shape(feats)
+    n_callees = feats["n_callees"].to_numpy(np.float64)
     out = np.zeros(len(feats), dtype=bool)
-    idx = np.flatnonzero(cand)
+    idx = np.flatnonzero(calls & (n_callees >= FARM_MIN_MEMBER_CALLEES))
     if len(idx) < 2:
         return out
     numbers = feats["msisdn"].to_numpy(dtype=str)
@@ -221,7 +226,8 @@ def farm_blast_rule(feats: pd.DataFrame, links: pd.DataFrame | None) -> np.ndarr
     _, label = connected_components(coo_matrix((np.ones(len(r)), (r, c)), shape=(size, size)), directed=False)
     label = label[:len(idx)]
     members = np.bincount(label)
-    callees = np.bincount(label, weights=feats["n_callees"].to_numpy(np.float64)[idx])
+    evidence = (fresh & busy)[idx]
+    callees = np.bincount(label, weights=np.where(evidence, n_callees[idx], 0.0))
     ok = (members >= 2) & (callees >= BLAST_MIN_CALLEES)
     out[idx] = ok[label]
     return out
