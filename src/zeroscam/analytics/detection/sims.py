@@ -246,6 +246,26 @@ def fleet_rule(feats: pd.DataFrame) -> np.ndarray:
             & (most <= 1) & (active > 0)).to_numpy(bool)
 
 
+def pool_rule(feats: pd.DataFrame) -> np.ndarray:
+    """Numbers of an honest company pool (DOMAIN.md's documented look-alike: courier
+    and call-centre pools registered to companies): a company's SIM whose holder has
+    no number named by a report, first used long after it was registered or held by
+    a company that has registered SIMs over a longer span than that (an established
+    pool adding a line, not the farm's batch "registered days before use"), and whose calls are mostly conversations
+    (under half SMS, unanswered or very short: not the farm's blast). Everything a
+    farm is known by is absent, so a registration structure that resembles a farm
+    (many SIMs per holder and handset) must not flag it on its own. A nominee company
+    running fresh SIMs, blasting, or named in one report is not spared. Label-free."""
+    def col(name):
+        return feats[name].to_numpy(np.float64)
+
+    touch = (col("n_sms") + col("n_unanswered") + col("n_short")) / np.maximum(col("n_out"), 1.0)
+    with np.errstate(invalid="ignore"):
+        aged = (col("first_use_age_days") > BLAST_FRESH_DAYS) | (col("h_reg_span_days") > BLAST_FRESH_DAYS)
+        return ((col("is_company") == 1) & aged & (touch < BLAST_TOUCH) & (col("n_named") == 0)
+                & (np.nan_to_num(col("h_named_others")) == 0))
+
+
 def imei_links(engine) -> pd.DataFrame:
     """Distinct (msisdn, imei) pairs: which handsets each number called from."""
     return engine.sql("SELECT DISTINCT caller AS msisdn, imei FROM cdrs "
@@ -469,7 +489,9 @@ def score_numbers(feats: pd.DataFrame, links: pd.DataFrame | None = None, *, det
     # an unnamed fleet SIM stays below the cut (the model may still rank it highest
     # among the honest: it keeps its order, just under the threshold)
     fleet = fleet_rule(feats) & ~named & ~rule_victims
-    score = np.where(fleet, np.minimum(score, 0.99 * threshold), score)
+    # so does an honest company pool (aged SIMs, conversations, nothing named)
+    pool = pool_rule(feats) & ~rule_victims
+    score = np.where(fleet | pool, np.minimum(score, 0.99 * threshold), score)
     flagged = score >= threshold
     # A number named by two or more separate reports is flagged whatever the model says.
     flagged |= feats["n_named"].to_numpy() >= 2
@@ -509,6 +531,6 @@ def score_numbers(feats: pd.DataFrame, links: pd.DataFrame | None = None, *, det
     if details:
         out = pd.concat([out, feats.drop(columns=["msisdn"]),
                          pd.DataFrame({"prob1": prob1, "prob2": prob, "rule_victims": rule_victims,
-                                       "rule_blast": rule_blast, "rule_farm": rule_farm, "rule_fleet": fleet,
+                                       "rule_blast": rule_blast, "rule_farm": rule_farm, "rule_fleet": fleet, "rule_pool": pool,
                                        "threshold": threshold}), neigh], axis=1)
     return out
