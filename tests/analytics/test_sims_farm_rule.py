@@ -87,3 +87,14 @@ def test_aged_and_slower_sims_beside_a_shown_farm_are_its_sims_but_cannot_show_o
     aged3 = [dict(aged, msisdn=f"+6691000{i:04d}") for i in range(3)]
     slow3 = [dict(slow, msisdn=f"+6692000{i:04d}", holder_id="G") for i in range(3)]
     assert _fired(_frame(PEOPLE + aged3 + slow3)) == set()
+
+
+def test_voip_numbers_with_no_holder_or_handset_count_as_one_gateway():
+    voip = dict(YOUNG, holder_id=None, is_sim=0.0, is_voip697=1.0, first_use_age_days=np.nan, h_sims=np.nan,
+                out_per_active_day=1.5, n_callees=6.0)
+    ring = [_row(msisdn=f"+69730000{i:03d}", **voip) for i in range(4)]          # 24 strangers in all
+    talker = _row(msisdn="+69740000000", **dict(voip, n_sms=0.0, n_unanswered=0.0, n_short=0.0))
+    frame = _frame(PEOPLE + ring + [talker])
+    assert not blast_rule(frame).any()
+    assert _fired(frame) == {r["msisdn"] for r in ring}  # the one who talks to people is not pulled in
+    assert _fired(_frame(PEOPLE + ring[:3])) == set()      # 18 strangers: not yet a blast

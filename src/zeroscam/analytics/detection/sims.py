@@ -183,6 +183,7 @@ def blast_rule(feats: pd.DataFrame) -> np.ndarray:
 
 
 FARM_MIN_MEMBER_CALLEES = 3  # shares measured on at least three callees, not a call or two
+VOIP_GATEWAY = "+697 gateway"  # the tie shared by all `+697` VoIP numbers (see farm_blast_rule)
 
 
 def farm_blast_rule(feats: pd.DataFrame, links: pd.DataFrame | None) -> np.ndarray:
@@ -213,7 +214,10 @@ def farm_blast_rule(feats: pd.DataFrame, links: pd.DataFrame | None) -> np.ndarr
     if len(idx) < 2:
         return out
     numbers = feats["msisdn"].to_numpy(dtype=str)
-    holder, holders = pd.factorize(feats["holder_id"].to_numpy()[idx])
+    # `+697` numbers have no holder, handset or cell to tie them: they count as the lines
+    # of one gateway abroad (rings buy them in batches; no honest use blasts strangers)
+    owner = feats["holder_id"].astype(object).where(feats["is_voip697"] == 0, VOIP_GATEWAY)
+    holder, holders = pd.factorize(owner.to_numpy()[idx])
     rows, cols, m = [np.flatnonzero(holder >= 0)], [len(idx) + holder[holder >= 0]], len(holders)
     if links is not None and len(links):
         pos = _positions(numbers[idx], links["msisdn"].to_numpy(dtype=str))
