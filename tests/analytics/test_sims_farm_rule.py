@@ -98,3 +98,10 @@ def test_voip_numbers_with_no_holder_or_handset_count_as_one_gateway():
     assert not blast_rule(frame).any()
     assert _fired(frame) == {r["msisdn"] for r in ring}  # the one who talks to people is not pulled in
     assert _fired(_frame(PEOPLE + ring[:3])) == set()      # 18 strangers: not yet a blast
+
+
+def test_a_nominees_own_old_unhurried_sim_beside_a_farm_is_not_pulled_in():
+    fresh = [_row(msisdn=f"+6690000{i:04d}", **dict(YOUNG, holder_id="F")) for i in range(3)]
+    own = _row(msisdn="+66900000010", **dict(YOUNG, holder_id="F", first_use_age_days=900.0,
+                                              out_per_active_day=1.0, n_callees=5.0, n_out=5.0))
+    assert _fired(_frame(PEOPLE + fresh + [own])) == {r["msisdn"] for r in fresh}

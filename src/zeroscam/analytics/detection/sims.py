@@ -16,8 +16,11 @@ time (docs/detect-sims.md). How:
 4. Typology rules add evidence: victims called far above the data's base rate;
    named by reports; and two label-free rules — a fresh SIM (or `+697`) blasting
    many distinct strangers with no inbound is flagged on its own and never taught
-   as a negative, while a many-SIM fleet that only ever reaches one number is
-   held under the cut. The flag threshold comes from this dataset's scores.
+   as a negative; a group of blast-shaped SIMs tied by a holder or handset (or
+   `+697` lines) whose fresh SIMs together reached many strangers is flagged as
+   one farm; a many-SIM fleet that only ever reaches one number and an
+   established company pool making conversations are held under the cut. The
+   flag threshold comes from this dataset's scores.
 5. Reasons: the rules that fired and the largest LightGBM contributions.
 """
 
@@ -188,8 +191,8 @@ VOIP_GATEWAY = "+697 gateway"  # the tie shared by all `+697` VoIP numbers (see 
 
 def farm_blast_rule(feats: pd.DataFrame, links: pd.DataFrame | None) -> np.ndarray:
     """The blast test applied to a farm as one machine. Numbers that call like a farm
-    SIM (`_blast_shape`'s calling pattern, at least three callees) and are tied to each
-    other by a shared holder or handset form a group. The group is a farm when its
+    SIM (`_blast_shape`'s calling pattern, at least three callees), are fresh or busy,
+    and are tied to each other by a shared holder or handset form a group. The group is a farm when its
     fresh, busy members (what `blast_rule` asks of one SIM, but the twenty strangers)
     together reached at least `BLAST_MIN_CALLEES` strangers; then every member of the
     group is flagged, two or more of them.
@@ -197,8 +200,9 @@ def farm_blast_rule(feats: pd.DataFrame, links: pd.DataFrame | None) -> np.ndarr
     Why: a farm that started hours or a day ago spreads its blast over many SIMs
     (and rotating farms swap SIMs and handsets every day), so no single SIM has
     reached twenty strangers yet, though the farm has. Once the farm is shown by its
-    fresh SIMs, the aged SIMs it runs beside them on the same holder or handset
-    (bought or kept for months) and the ones working slower today are its SIMs too.
+    fresh SIMs, the aged SIMs it runs as busily beside them on the same holder or
+    handset (bought or kept for months) and the new ones working slower today are
+    its SIMs too; a nominee's own old SIM making a few calls a day is neither.
     Only numbers that pass every per-number calling test join a group, so an honest
     family or a company pool is never pulled in by a handset it shares with one.
     Callees are summed over the fresh members (farm SIMs dial different numbers; the
@@ -210,7 +214,8 @@ def farm_blast_rule(feats: pd.DataFrame, links: pd.DataFrame | None) -> np.ndarr
     calls, fresh, busy = _blast_shape(feats)
     n_callees = feats["n_callees"].to_numpy(np.float64)
     out = np.zeros(len(feats), dtype=bool)
-    idx = np.flatnonzero(calls & (n_callees >= FARM_MIN_MEMBER_CALLEES))
+    # a member is new or busy like a farm SIM (a nominee's own old, unhurried SIM is neither)
+    idx = np.flatnonzero(calls & (fresh | busy) & (n_callees >= FARM_MIN_MEMBER_CALLEES))
     if len(idx) < 2:
         return out
     numbers = feats["msisdn"].to_numpy(dtype=str)
