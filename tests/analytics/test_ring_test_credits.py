@@ -32,14 +32,21 @@ def _frame(accounts):
 
 
 def test_a_sender_testing_three_people_marks_all_of_them():
-    frame = _frame({"T": ("ring", 0), "A": ("p1", 0), "B": ("p2", 0), "C": ("p3", 0), "D": ("p4", 0)})
-    eng = _engine([("T", "A", 1.0, "promptpay"), ("T", "B", 7.0, "transfer"), ("T", "C", 10.0, "promptpay"),
-                   ("A", "D", 5.0, "promptpay"),        # one tiny credit between friends: nothing
-                   ("T", "A", 5000.0, "promptpay")])    # big payments are not tests
-    f = tiny_credit_features(eng, frame)
-    assert f["tester_fan"].tolist() == [3, 1, 0, 0, 0]
-    assert f["tested_by_fan"].tolist() == [0, 3, 3, 3, 1]
-    assert ring_tested(f).tolist() == [True, True, True, True, False]
+    frame = _frame({"T": ("ring", 0), "A": ("p1", 0), "B": ("p2", 0), "C": ("p3", 0), "D": ("p4", 0),
+                    "E": ("p5", 0), "F": ("p6", 0)})
+    credits = [("T", "A", 1.0, "promptpay"), ("T", "B", 7.0, "transfer"), ("T", "C", 10.0, "promptpay"),
+               ("E", "F", 5.0, "promptpay"),          # one tiny credit between friends: nothing
+               ("T", "A", 5000.0, "promptpay")]       # big payments are not tests
+    f = tiny_credit_features(_engine(credits), frame)
+    assert f["tester_fan"].tolist() == [3, 0, 0, 0, 0, 1, 0]
+    assert f["tested_by_fan"].tolist() == [0, 3, 3, 3, 0, 0, 1]
+    assert f["test_web_people"].tolist() == [4, 4, 4, 4, 0, 2, 2]
+    assert ring_tested(f).tolist() == [True, True, True, True, False, False, False]
+
+    # a tested account passing a test on to a quiet account: the ring's web of tests reaches it
+    f = tiny_credit_features(_engine(credits + [("A", "D", 5.0, "promptpay")]), frame)
+    assert f["tested_by_fan"].tolist()[4] == 1
+    assert ring_tested(f).tolist() == [True, True, True, True, True, False, False]
 
 
 def test_own_accounts_cards_and_companies_do_not_count():
