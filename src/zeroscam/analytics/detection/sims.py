@@ -540,6 +540,6 @@ def score_numbers(feats: pd.DataFrame, links: pd.DataFrame | None = None, *, det
     if details:
         out = pd.concat([out, feats.drop(columns=["msisdn"]),
                          pd.DataFrame({"prob1": prob1, "prob2": prob, "rule_victims": rule_victims,
-                                       "rule_blast": rule_blast, "rule_farm": rule_farm, "rule_fleet": fleet, "rule_pool": pool,
-                                       "threshold": threshold}), neigh], axis=1)
+                                       "rule_blast": rule_blast, "rule_farm": rule_farm, "rule_fleet": fleet,
+                                       "rule_pool": pool, "threshold": threshold}), neigh], axis=1)
     return out
