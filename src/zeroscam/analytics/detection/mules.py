@@ -346,7 +346,7 @@ def pass_through_chain(feats, X: pd.DataFrame) -> np.ndarray:
         & (_values(X, "out_cp") <= CHAIN_MAX_PAYEES)
     fast = passer & (_values(X, "fwd_1d_share") / transferred >= 0.8)
     slow = passer & (_values(X, "fwd_wait_h") <= CHAIN_SLOW_HOURS)
-    holder = _holder_codes(feats)
+    holder = account_features.holder_codes(feats)
     between = holder[src] != holder[dst]
     payer_share, receiver_share = cents / np.maximum(out_tot[src], 1.0), cents / np.maximum(in_tot[dst], 1.0)
 
@@ -361,12 +361,6 @@ def pass_through_chain(feats, X: pd.DataFrame) -> np.ndarray:
 
     return linked(fast, CHAIN_BULK_SHARE, CHAIN_BULK_SHARE) \
         | linked(fast | slow, CHAIN_SLOW_PAYER_SHARE, CHAIN_SLOW_RECEIVER_SHARE)
-
-
-def _holder_codes(feats) -> np.ndarray:
-    """Integer code of each frame row's holder (one compare per edge, no strings)."""
-    codes = getattr(feats, "holder_code", None)
-    return codes if codes is not None else pd.factorize(feats.frame["holder_id"])[0]
 
 
 def frame_opened(X: pd.DataFrame) -> np.ndarray:
@@ -428,7 +422,7 @@ def _propagate(feats, score: np.ndarray, *, receiver_ok: np.ndarray, base) -> np
     w = edges["cents"].to_numpy(np.float64)[keep]
     # a person's transfers between their own accounts carry no evidence across: the
     # person level (holder lift) judges those
-    holder = _holder_codes(feats)
+    holder = account_features.holder_codes(feats)
     other = holder[src] != holder[dst]
     src, dst, w = src[other], dst[other], w[other]
     in_tot = np.bincount(dst, weights=w, minlength=n)

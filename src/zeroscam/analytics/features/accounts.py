@@ -409,8 +409,7 @@ def graph_features(features: AccountFeatures, labeled: np.ndarray) -> pd.DataFra
     p_out = sparse.csr_matrix((w / np.maximum(out_tot[src], 1), (src, dst)), shape=(n, n))
     lab = np.asarray(labeled, dtype=np.float64)
     out = pd.DataFrame(index=frame.index)
-    holder = features.holder_code if features.holder_code is not None \
-        else pd.factorize(frame["holder_id"])[0]  # integer codes: one compare per edge, no strings
+    holder = holder_codes(features)
     own = (holder[src] == holder[dst]).astype(np.float64)
     out["own_in_share"] = np.bincount(dst, weights=w * own, minlength=n) / np.maximum(in_tot, 1)
     out["own_out_share"] = np.bincount(src, weights=w * own, minlength=n) / np.maximum(out_tot, 1)
@@ -432,6 +431,13 @@ def graph_features(features: AccountFeatures, labeled: np.ndarray) -> pd.DataFra
         else _scatter_gather(src, dst, n)
     out["gather_sources"], out["scatter_sinks"] = gather, scatter
     return out
+
+
+def holder_codes(features) -> np.ndarray:
+    """Integer code of each frame row's holder (same holder, same code): one compare per
+    edge, no strings. Works on anything with `frame` (and, when computed, `holder_code`)."""
+    codes = getattr(features, "holder_code", None)
+    return codes if codes is not None else pd.factorize(features.frame["holder_id"])[0]
 
 
 def _scatter_gather(src: np.ndarray, dst: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
