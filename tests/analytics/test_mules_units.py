@@ -256,3 +256,33 @@ def test_pass_through_chain_is_not_headed_by_salary_passed_on():
     # a person paying her the same money: she is a link like any other
     X.loc[0, "company"] = 0.0
     assert pass_through_chain(SimpleNamespace(frame=frame, edges=edges), X).tolist() == [False, True, True, True, True]
+
+
+def _scatter_gather_by_hand(edges, n):
+    """Per account: sources reaching it (sinks it reaches) over ≥ 2 distinct intermediates
+    with at most 50 payers and 50 payees each; counted path by path."""
+    payees = {a: {d for s, d in edges if s == a} for a in range(n)}
+    payers = {a: {s for s, d in edges if d == a} for a in range(n)}
+    modest = {a for a in range(n) if len(payees[a]) <= 50 and len(payers[a]) <= 50}
+    gather, scatter = np.zeros(n), np.zeros(n)
+    for s in range(n):
+        for t in range(n):
+            if s != t and len({m for m in payees[s] & payers[t] if m in modest}) >= 2:
+                gather[t] += 1
+                scatter[s] += 1
+    return gather, scatter
+
+
+@given(st.sets(st.tuples(st.integers(0, 11), st.integers(0, 11)), max_size=60), st.integers(0, 60))
+def test_scatter_gather_counts_paths_over_two_intermediates(edge_set, fan):
+    from zeroscam.analytics.features.accounts import _scatter_gather
+
+    n = 12 + fan
+    # a hub paid by `fan` extra accounts: past 50 payers it stops being an intermediate
+    edges = sorted((s, d) for s, d in edge_set if s != d) + [(12 + i, 3) for i in range(fan)]
+    src = np.array([s for s, _ in edges], dtype=np.int64)
+    dst = np.array([d for _, d in edges], dtype=np.int64)
+    gather, scatter = _scatter_gather(src, dst, n)
+    want_gather, want_scatter = _scatter_gather_by_hand(edges, n)
+    assert gather.tolist() == want_gather.tolist()
+    assert scatter.tolist() == want_scatter.tolist()

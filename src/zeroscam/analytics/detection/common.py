@@ -57,7 +57,9 @@ def lgbm_params(seed: int = SEED, **overrides) -> dict:
         "feature_fraction_seed": seed + 2,
         "data_random_seed": seed + 3,
         "deterministic": True,
-        "force_col_wise": True,
+        # row-wise histograms: the same sums in the same row order as column-wise (same
+        # models, bit for bit), ~18 % less training time on one thread (docs/detect-mules.md)
+        "force_row_wise": True,
         "num_threads": THREADS,
         "verbose": -1,
     }

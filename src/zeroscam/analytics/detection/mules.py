@@ -184,10 +184,12 @@ def detect_mules(dataset, engine) -> pd.DataFrame:
     labeled = n_reports > 0
 
     graph = account_features.graph_features(feats, labeled)
-    X = pd.concat([frame.drop(columns=list(NOT_FEATURES)), graph, tiny_credit_features(engine, frame)], axis=1)
+    holder_code = account_features.holder_codes(feats)
+    X = pd.concat([frame.drop(columns=list(NOT_FEATURES)), graph,
+                   tiny_credit_features(engine, frame, holder_code)], axis=1)
     X["ring_device_share"] = ring_device_share(feats)
-    holder_labeled = pd.Series(labeled.astype(np.float64)).groupby(frame["holder_id"].to_numpy()).transform("sum")
-    X["holder_other_labeled"] = holder_labeled.to_numpy() - labeled
+    holder_labeled = np.bincount(holder_code, weights=labeled.astype(np.float64))[holder_code]
+    X["holder_other_labeled"] = holder_labeled - labeled
     X = X.astype(np.float64)
 
     rules = typology_rules(X)
@@ -200,7 +202,7 @@ def detect_mules(dataset, engine) -> pd.DataFrame:
     # evidence below, and withholding its slow passers from the background moved honest drivers
     # over the line on a development world.)
     implicated = (X["from_reported_1"].to_numpy() >= 0.5) | (X["device_reported"].to_numpy() > 0) \
-        | (_holder_mates_max(labeled.astype(np.float64), frame["holder_id"].to_numpy(), frame_opened(X),
+        | (_holder_mates_max(labeled.astype(np.float64), holder_code, frame_opened(X),
                              np.ones(n, dtype=bool)) > 0) \
         | rules[["fan_out", "scatter_gather", "chain", "test_credit", "holder_multi_bank",
                  "ring_phone"]].to_numpy().any(axis=1)
@@ -243,7 +245,7 @@ def detect_mules(dataset, engine) -> pd.DataFrame:
     # person level: a confident mule account lifts its holder's other accounts
     holder = frame["holder_id"].to_numpy()
     known_holder = ~pd.Series(holder).str.startswith("acct:").to_numpy()
-    other_max = _holder_mates_max(score, holder, frame_opened(X), known_holder)
+    other_max = _holder_mates_max(score, holder_code, frame_opened(X), known_holder)
     lifted = other_max > score
     score = np.where(lifted, other_max, score)
 
@@ -373,7 +375,8 @@ def _holder_mates_max(score: np.ndarray, holder: np.ndarray, age_days: np.ndarra
     """Per account, the highest score among the holder's *other* accounts opened within
     `OPENED_TOGETHER_DAYS` of it (a nominee opening accounts at several banks within
     days). A person who sold one old account keeps living on the others, which were
-    opened at other times: those are not lifted."""
+    opened at other times: those are not lifted. `holder`: per account, its holder's
+    id or integer code (codes are merged several times faster)."""
     out = np.zeros(len(score))
     idx = np.flatnonzero(known & np.isfinite(age_days))
     if len(idx) == 0:

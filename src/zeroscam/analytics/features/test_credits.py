@@ -51,54 +51,67 @@ GROUP BY tester, account
 """
 
 
-def tiny_credit_features(engine, frame: pd.DataFrame) -> pd.DataFrame:
+def tiny_credit_features(engine, frame: pd.DataFrame, holder_code: np.ndarray | None = None) -> pd.DataFrame:
     """`tester_fan`, `tested_by_fan` and `test_web_people` per row of `frame` (needs `account`,
-    `holder_id`, `company`). Deterministic; as-of exact (the canonical tables end at the as-of)."""
-    out = pd.DataFrame({"tester_fan": np.zeros(len(frame)), "tested_by_fan": np.zeros(len(frame)),
-                        "test_web_people": np.zeros(len(frame))}, index=frame.index)
+    `holder_id`, `company`; `holder_code`, an integer code per row of `holder_id`, saves
+    computing it). Deterministic; as-of exact (the canonical tables end at the as-of)."""
+    n = len(frame)
+    out = pd.DataFrame({"tester_fan": np.zeros(n), "tested_by_fan": np.zeros(n),
+                        "test_web_people": np.zeros(n)}, index=frame.index)
     pairs = engine.sql(TEST_CREDITS_SQL)
     if pairs.empty:
         return out
-    holder = pd.Series(frame["holder_id"].to_numpy(), index=frame["account"].to_numpy())
-    company = pd.Series(frame["company"].to_numpy(np.float64), index=frame["account"].to_numpy())
-    pairs["tester_holder"] = pairs["tester"].map(holder)
-    pairs["holder"] = pairs["account"].map(holder)
-    pairs = pairs[(pairs["holder"] != pairs["tester_holder"]) & (pairs["tester"].map(company).fillna(0) == 0)]
-    if pairs.empty:
-        return out
-    fan = pairs.groupby("tester")["holder"].nunique()
-    pairs["fan"] = pairs["tester"].map(fan)
-    tested = pairs.groupby("account")["fan"].max()
+    # positions and holder codes: the ends of every transaction are rows of the frame, and
+    # integers are hashed and compared far faster than the account and holder strings
     index = pd.Index(frame["account"])
-    pos = index.get_indexer(fan.index)
-    out.iloc[pos[pos >= 0], 0] = fan.to_numpy(np.float64)[pos >= 0]
-    pos = index.get_indexer(tested.index)
-    out.iloc[pos[pos >= 0], 1] = tested.to_numpy(np.float64)[pos >= 0]
-    out["test_web_people"] = test_web_people(pairs, index)
+    tester, account = index.get_indexer(pairs["tester"]), index.get_indexer(pairs["account"])
+    codes = pd.factorize(frame["holder_id"])[0] if holder_code is None else np.asarray(holder_code)
+    company = frame["company"].to_numpy(np.float64)
+    keep = (tester >= 0) & (account >= 0)
+    tester, account = tester[keep], account[keep]
+    keep = (codes[tester] != codes[account]) & ~(company[tester] > 0) & ~(company[tester] < 0)
+    tester, account = tester[keep], account[keep]
+    if len(tester) == 0:
+        return out
+    tester_holder, holder = codes[tester], codes[account]
+    # fan: the different people each sender tested
+    tested_people = np.unique(tester.astype(np.int64) * (int(codes.max()) + 1) + holder)
+    fan = np.bincount(tested_people // (int(codes.max()) + 1), minlength=n).astype(np.float64)
+    tested_by = np.zeros(n)
+    np.maximum.at(tested_by, account, fan[tester])
+    out["tester_fan"] = fan
+    out["tested_by_fan"] = tested_by
+    out["test_web_people"] = _web_people(tester, account, tester_holder, holder, n)
     return out
 
 
 def test_web_people(pairs: pd.DataFrame, index: pd.Index) -> np.ndarray:
     """Per account of `index`: the number of different people (`tester_holder`, `holder`) in
     the connected web of tests (`tester` → `account` pairs) it belongs to; 0 outside any."""
+    src, dst = index.get_indexer(pairs["tester"]), index.get_indexer(pairs["account"])
+    keep = (src >= 0) & (dst >= 0)
+    people = pd.factorize(np.concatenate([pairs["tester_holder"].to_numpy(), pairs["holder"].to_numpy()]))[0]
+    half = len(pairs)
+    return _web_people(src[keep], dst[keep], people[:half][keep], people[half:][keep], len(index))
+
+
+def _web_people(src: np.ndarray, dst: np.ndarray, src_holder: np.ndarray, dst_holder: np.ndarray,
+                n: int) -> np.ndarray:
+    """`test_web_people` over positions (0..n-1) and integer holder codes."""
     from scipy import sparse
     from scipy.sparse.csgraph import connected_components
 
-    n = len(index)
-    src, dst = index.get_indexer(pairs["tester"]), index.get_indexer(pairs["account"])
-    keep = (src >= 0) & (dst >= 0)
-    src, dst = src[keep], dst[keep]
     out = np.zeros(n)
     if len(src) == 0:
         return out
     graph = sparse.csr_matrix((np.ones(len(src)), (src, dst)), shape=(n, n))
     _, web = connected_components(graph, directed=False)
-    people = pd.DataFrame({"web": np.concatenate([web[src], web[dst]]),
-                           "holder": np.concatenate([pairs["tester_holder"].to_numpy()[keep],
-                                                     pairs["holder"].to_numpy()[keep]])})
-    span = people.groupby("web")["holder"].nunique()
+    holders = np.concatenate([src_holder, dst_holder]).astype(np.int64)
+    webs = np.concatenate([web[src], web[dst]]).astype(np.int64)
+    width = int(holders.max()) + 1
+    span = np.bincount(np.unique(webs * width + holders) // width, minlength=int(web.max()) + 1)
     member = np.unique(np.concatenate([src, dst]))
-    out[member] = span.reindex(web[member]).to_numpy(np.float64)
+    out[member] = span[web[member]]
     return out
 
 
