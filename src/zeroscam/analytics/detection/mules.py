@@ -220,15 +220,20 @@ def detect_mules(dataset, engine) -> pd.DataFrame:
     first = pu_crossfit(learn, keys, labeled, exclude_from_negatives=implicated, rounds=60,
                         positive_weight=label_prior, score_rows=labeled, **MODEL)
     weights = clean_label_weights(prior_corrected(first.score, labeled, weights=label_prior), labeled) * label_prior
+    # the behaviour model's evidence is scaled below by the share of the inflow that is other
+    # people's money and by inflow over outflow: where either is 0 the model is not asked
+    # (the labeled rows always are: they set the prior)
+    own_in = np.clip(X["own_in_share"].to_numpy(), 0.0, 1.0)
+    money_in, money_out = np.nan_to_num(X["in_thb"].to_numpy()), np.nan_to_num(X["out_thb"].to_numpy())
+    asked = labeled | ((own_in < 1.0) & (money_in > 0))
     fit = pu_crossfit(learn, keys, labeled, exclude_from_negatives=implicated, rounds=ROUNDS,
-                      positive_weight=weights, reuse=first, **MODEL)
+                      positive_weight=weights, reuse=first, score_rows=asked, **MODEL)
     p_model = prior_corrected(fit.score, labeled, weights=weights)
     # forwarding one's own money (moved in from one's own accounts) is spending, not passing
     # other people's money through: the behaviour model's evidence stands on the rest
-    p_model = p_model * (1.0 - np.clip(X["own_in_share"].to_numpy(), 0.0, 1.0))
+    p_model = p_model * (1.0 - own_in)
     # nor is paying out far more than came in: that is spending savings, and a mule passes on
     # what it receives (a victim emptying her savings pays out many times what she got)
-    money_in, money_out = np.nan_to_num(X["in_thb"].to_numpy()), np.nan_to_num(X["out_thb"].to_numpy())
     p_model = p_model * np.clip(money_in / np.maximum(money_out, 1.0), 0.0, 1.0)
     # a ring's test credits, a nominee's fresh accounts at many banks and a ring's phones
     # are evidence without any label (they work before the first report)
@@ -430,12 +435,10 @@ def _propagate(feats, score: np.ndarray, *, receiver_ok: np.ndarray, base) -> np
     src, dst, w = src[other], dst[other], w[other]
     in_tot = np.bincount(dst, weights=w, minlength=n)
     out_tot = np.bincount(src, weights=w, minlength=n)
-    from scipy import sparse
-
     # A ring moves its money in bulk; a mule's small payment to a shop or a friend (its
     # cut, spent) carries little evidence however small the receiver's own inflow is.
     bulk = np.minimum(1.0, w / np.maximum(out_tot[src], 1) / BULK_SHARE)
-    share = sparse.csr_matrix((w / np.maximum(in_tot[dst], 1) * bulk, (dst, src)), shape=(n, n))
+    share = account_features.edge_matrix(dst, src, w / np.maximum(in_tot[dst], 1) * bulk, n)
     current = score.copy()
     money = device = np.zeros(n)
     for _ in range(HOPS):

@@ -14,7 +14,7 @@ reason codes is `FEATURE_CODES`.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -49,6 +49,8 @@ class AccountFeatures:
     # per frame row, an integer code of `holder_id` (same holder, same code): comparing codes
     # per edge is ten times cheaper than comparing the strings
     holder_code: np.ndarray | None = None
+    # `device_evidence`'s per-device layout, computed on its first call
+    _device_layout: tuple | None = field(default=None, repr=False)
 
 
 def _sql_steps(as_of) -> list[tuple[str, str]]:
@@ -405,8 +407,8 @@ def graph_features(features: AccountFeatures, labeled: np.ndarray) -> pd.DataFra
     in_tot = np.bincount(dst, weights=w, minlength=n)
     out_tot = np.bincount(src, weights=w, minlength=n)
     # Pin[a, b]: share of a's inflow that came from b; Pout[a, b]: share of a's outflow to b
-    p_in = sparse.csr_matrix((w / np.maximum(in_tot[dst], 1), (dst, src)), shape=(n, n))
-    p_out = sparse.csr_matrix((w / np.maximum(out_tot[src], 1), (src, dst)), shape=(n, n))
+    p_in = edge_matrix(dst, src, w / np.maximum(in_tot[dst], 1), n)
+    p_out = edge_matrix(src, dst, w / np.maximum(out_tot[src], 1), n)
     lab = np.asarray(labeled, dtype=np.float64)
     out = pd.DataFrame(index=frame.index)
     holder = holder_codes(features)
@@ -421,7 +423,7 @@ def graph_features(features: AccountFeatures, labeled: np.ndarray) -> pd.DataFra
     out["from_reported_3"] = h3
     out["to_reported_1"] = p_out @ lab
     out["device_reported"] = _device_reported(features, lab)
-    out["reported_payers"] = sparse.csr_matrix((np.ones_like(w), (dst, src)), shape=(n, n)) @ lab
+    out["reported_payers"] = edge_matrix(dst, src, np.ones_like(w), n) @ lab
     fwd = np.nan_to_num(frame["fwd_1d_share"].to_numpy(np.float64)) * np.clip(
         np.nan_to_num(frame["pass_ratio"].to_numpy(np.float64)), 0, 1)
     out["in_from_pass"] = p_in @ fwd
@@ -431,6 +433,33 @@ def graph_features(features: AccountFeatures, labeled: np.ndarray) -> pd.DataFra
         else _scatter_gather(src, dst, n)
     out["gather_sources"], out["scatter_sinks"] = gather, scatter
     return out
+
+
+def edge_matrix(rows: np.ndarray, cols: np.ndarray, values: np.ndarray, n: int):
+    """The n×n sparse matrix with `values` at (`rows`, `cols`), pairs unique. The edges come
+    sorted by (src, dst): when `rows` (or `cols`) is sorted that way the compressed layout is
+    built straight from the counts per row (or as the transpose of one built per column),
+    without the sort a generic build does. Sums in products come out in the same order
+    (same values, bit for bit)."""
+    rows, cols = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
+    values = np.asarray(values, dtype=np.float64)
+
+    def sorted_by(major: np.ndarray, minor: np.ndarray) -> bool:
+        if len(major) < 2:
+            return True
+        step = np.diff(major)
+        return bool((step >= 0).all() and (np.diff(minor)[step == 0] > 0).all())
+
+    def compressed(major: np.ndarray, minor: np.ndarray):
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(major, minlength=n), out=indptr[1:])
+        return sparse.csr_matrix((values, minor, indptr), shape=(n, n))
+
+    if sorted_by(rows, cols):
+        return compressed(rows, cols)
+    if sorted_by(cols, rows):
+        return compressed(cols, rows).T
+    return sparse.csr_matrix((values, (rows, cols)), shape=(n, n))
 
 
 def holder_codes(features) -> np.ndarray:
@@ -458,8 +487,8 @@ def _scatter_gather(src: np.ndarray, dst: np.ndarray, n: int) -> tuple[np.ndarra
     two_payees = np.bincount(s1, minlength=n)[s1] >= 2
     two_payers = np.bincount(t2, minlength=n)[t2] >= 2
     s1, m1, m2, t2 = s1[two_payees], m1[two_payees], m2[two_payers], t2[two_payers]
-    first = sparse.csr_matrix((np.ones(len(s1)), (s1, m1)), shape=(n, n))
-    second = sparse.csr_matrix((np.ones(len(m2)), (m2, t2)), shape=(n, n))
+    first = edge_matrix(s1, m1, np.ones(len(s1)), n)
+    second = edge_matrix(m2, t2, np.ones(len(m2)), n)
     two = (first @ second).tocoo()
     ok = (two.row != two.col) & (two.data >= 2)
     return (np.bincount(two.col[ok], minlength=n).astype(np.float64),
@@ -499,25 +528,44 @@ def device_evidence(features: AccountFeatures, score: np.ndarray) -> np.ndarray:
     dev = features.devices
     if dev is None or dev.empty:
         return np.zeros(n)
-    p = dev["pos"].to_numpy()
-    d = dev["device_code"].to_numpy()
-    h = dev["holder_code"].to_numpy()
-    cnt = dev["n"].to_numpy(np.float64)
-    share = cnt / np.bincount(p, weights=cnt, minlength=n)[p]
-    s = np.asarray(score, dtype=np.float64)[p]
-    # best score per (device, person), then the top three people per device
-    per = pd.DataFrame({"d": d, "h": h, "s": s}).groupby(["d", "h"], sort=False)["s"].max().reset_index()
-    per = per.sort_values(["d", "s", "h"], ascending=[True, False, True], kind="stable")
-    rank = per.groupby("d", sort=False).cumcount().to_numpy()
-    n_dev = int(d.max()) + 1
+    # the device table's layout does not change between calls (propagation calls this once
+    # per hop): computed once, kept on the features object
+    layout = getattr(features, "_device_layout", None)
+    if layout is None or layout[0] is not dev:
+        layout = (dev, *_device_layout(dev, n))
+        try:
+            features._device_layout = layout
+        except AttributeError:
+            pass  # a read-only stand-in: computed again next time
+    _, p, h, share, pair, pair_d, pair_h = layout
+    # best score per (device, person), then per device its people best first
+    best = np.full(len(pair_d), -np.inf)
+    np.maximum.at(best, pair, np.asarray(score, dtype=np.float64)[p])
+    order = np.lexsort((pair_h, -best, pair_d))
+    d_sorted = pair_d[order]
+    rank = np.arange(len(order)) - np.searchsorted(d_sorted, d_sorted, side="left")
+    n_dev = int(pair_d.max()) + 1
     top_s = np.zeros((3, n_dev))
     top_h = np.full((3, n_dev), -1, dtype=np.int64)
     for r in range(3):
-        pick = rank == r
-        top_s[r, per["d"].to_numpy()[pick]] = per["s"].to_numpy()[pick]
-        top_h[r, per["d"].to_numpy()[pick]] = per["h"].to_numpy()[pick]
+        pick = order[rank == r]
+        top_s[r, pair_d[pick]] = best[pick]
+        top_h[r, pair_d[pick]] = pair_h[pick]
     # second-best other person: skip this account's own holder when it is among the top
+    d = pair_d[pair]
     own_first_two = (top_h[0, d] == h) | (top_h[1, d] == h)
     second_other = np.where(own_first_two, top_s[2, d], top_s[1, d])
     out = np.bincount(p, weights=second_other * share, minlength=n)
     return np.clip(out, 0.0, 1.0)
+
+
+def _device_layout(dev: pd.DataFrame, n: int):
+    """Per device row: position, holder code, share of the account's payments from the device
+    and its (device, person) pair; per pair: device and holder codes."""
+    p = dev["pos"].to_numpy()
+    d = dev["device_code"].to_numpy().astype(np.int64)
+    h = dev["holder_code"].to_numpy().astype(np.int64)
+    cnt = dev["n"].to_numpy(np.float64)
+    share = cnt / np.bincount(p, weights=cnt, minlength=n)[p]
+    pairs, pair = np.unique(d * (int(h.max()) + 1) + h, return_inverse=True)
+    return p, h, share, pair.ravel(), pairs // (int(h.max()) + 1), pairs % (int(h.max()) + 1)
