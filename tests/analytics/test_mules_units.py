@@ -342,3 +342,25 @@ def test_edge_matrix_is_the_matrix_of_the_edges_in_any_order(pairs, shuffle):
     for m, dense in ((edge_matrix(rows, cols, values, 10), want), (edge_matrix(cols, rows, values, 10), want.T)):
         assert np.array_equal(m.toarray(), dense)
         assert np.allclose(m @ x, dense @ x)
+
+
+def test_business_like_needs_many_payers_hardly_any_of_them_victims():
+    from types import SimpleNamespace
+
+    from zeroscam.analytics.detection.mules import BUSINESS_PAYERS, business_like
+
+    # account 0: a driver paid by 70 people, 3 of them victims of a reported scam;
+    # account 1: a collector paid by 70 people, 20 of them victims; account 2: paid by 12
+    driver, collector, small = list(range(3, 73)), list(range(73, 143)), list(range(143, 155))
+    n = 155
+    victim = np.zeros(n)
+    victim[[3, 4, 5]] = 1.0
+    victim[73:93] = 1.0
+    edges = pd.DataFrame({"src_pos": driver + collector + small,
+                          "dst_pos": [0] * 70 + [1] * 70 + [2] * 12})
+    in_cp = np.zeros(n)
+    in_cp[[0, 1, 2]] = [70, 70, 12]
+    feats = SimpleNamespace(frame=pd.DataFrame({"victim_payer": victim}), edges=edges)
+    assert business_like(feats, pd.DataFrame({"in_cp": in_cp}))[:3].tolist() == [True, False, False]
+    in_cp[0] = BUSINESS_PAYERS - 1
+    assert not business_like(feats, pd.DataFrame({"in_cp": in_cp}))[0]

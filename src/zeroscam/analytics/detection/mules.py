@@ -57,6 +57,10 @@ MODEL = {"folds": FOLDS, "max_negatives": 30_000, "params": {"learning_rate": 0.
 # paid by hundreds (a driver, a shop) is weak — that is where mistaken reports land.
 REPORT_ALONE = {"concentrated": 0.6, "diluted": 0.35}
 REPORTER_SHARE = 0.05
+# Paid by ≥ 60 different people, under 10 % of them victims named in reports: a business
+# with its customers (as `trace` judges it), not a collector of a ring's victims.
+BUSINESS_PAYERS = 60
+BUSINESS_MAX_VICTIM_SHARE = 0.1
 DILUTED_LABEL_WEIGHT = 0.1
 # Tested with a few baht by a sender that tested three or more people: a ring's account.
 TEST_CREDIT_EVIDENCE = 0.7
@@ -196,7 +200,10 @@ def detect_mules(dataset, engine) -> pd.DataFrame:
     rules["chain_ring"] = pass_through_chain(feats, X)
     # Unlabeled accounts that must not be taught as "honest": those fed by reported
     # accounts, holding a reported account opened together with this one, sharing an
-    # app device with reported accounts, or showing the layering typologies. (Not the
+    # app device with reported accounts, or showing the layering typologies — unless paid
+    # by very many people hardly any of whom are victims: a business (a driver passing the
+    # day's fares on to the car's owner, the pump and the family) must be background, or
+    # the model learns nothing against it and flags it as a mule. (Not the
     # fan-in / pass-through rules: honest sellers fire those, and the model must see
     # sellers as background to learn what sets mules apart. Nor the pass-through chain: it is
     # evidence below, and withholding its slow passers from the background moved honest drivers
@@ -204,8 +211,8 @@ def detect_mules(dataset, engine) -> pd.DataFrame:
     implicated = (X["from_reported_1"].to_numpy() >= 0.5) | (X["device_reported"].to_numpy() > 0) \
         | (_holder_mates_max(labeled.astype(np.float64), holder_code, frame_opened(X),
                              np.ones(n, dtype=bool)) > 0) \
-        | rules[["fan_out", "scatter_gather", "chain", "test_credit", "holder_multi_bank",
-                 "ring_phone"]].to_numpy().any(axis=1)
+        | (rules[["fan_out", "scatter_gather", "chain"]].to_numpy().any(axis=1) & ~business_like(feats, X)) \
+        | rules[["test_credit", "holder_multi_bank", "ring_phone"]].to_numpy().any(axis=1)
     keys = frame["account"].tolist()
     independent = np.maximum(n_victims, np.minimum(n_reports, 1))
     reporter_share = independent / np.maximum(np.nan_to_num(X["in_cp"].to_numpy()), 1.0)
@@ -368,6 +375,19 @@ def pass_through_chain(feats, X: pd.DataFrame) -> np.ndarray:
 
     return linked(fast, CHAIN_BULK_SHARE, CHAIN_BULK_SHARE) \
         | linked(fast | slow, CHAIN_SLOW_PAYER_SHARE, CHAIN_SLOW_RECEIVER_SHARE)
+
+
+def business_like(feats, X: pd.DataFrame) -> np.ndarray:
+    """Bool per account: paid by at least `BUSINESS_PAYERS` different people, under
+    `BUSINESS_MAX_VICTIM_SHARE` of them victims who paid a reported transfer."""
+    n = len(feats.frame)
+    src = feats.edges["src_pos"].to_numpy()
+    dst = feats.edges["dst_pos"].to_numpy()
+    keep = (src >= 0) & (dst >= 0)
+    victim = feats.frame["victim_payer"].to_numpy(np.float64)
+    victim_payers = np.bincount(dst[keep], weights=victim[src[keep]], minlength=n)
+    payers = np.nan_to_num(X["in_cp"].to_numpy(np.float64))
+    return (payers >= BUSINESS_PAYERS) & (victim_payers < BUSINESS_MAX_VICTIM_SHARE * payers)
 
 
 def frame_opened(X: pd.DataFrame) -> np.ndarray:

@@ -211,6 +211,7 @@ ORDER BY a.pos
 
 DEVICES_SQL = """
 SELECT a.account, s.device, s.n FROM mf_srcdev s JOIN mf_acct a ON a.pos = s.pos
+ORDER BY a.account, s.device
 """
 
 EDGES_SQL = """
@@ -267,7 +268,7 @@ def compute(engine, as_of) -> AccountFeatures:
         sql_order = engine.sql(POSITIONS_SQL)["account"]
         labels = engine.sql(LABELS_SQL)
         victims = engine.sql(VICTIM_PAYERS_SQL)
-        devices = engine.sql(DEVICES_SQL).sort_values(["account", "device"], kind="stable").reset_index(drop=True)
+        devices = engine.sql(DEVICES_SQL)
         drop(engine, *reversed(_TEMP))
     finally:
         if pool is not None:
@@ -299,6 +300,11 @@ def compute(engine, as_of) -> AccountFeatures:
                           "first_t": edges["first_t"].to_numpy()[order]})
     devices["pos"] = index.get_indexer(devices["account"])
     devices = devices[devices["pos"] >= 0].reset_index(drop=True)
+    pos, device = devices["pos"].to_numpy(), devices["device"].to_numpy(object)
+    same = pos[1:] == pos[:-1]
+    if not ((pos[1:] >= pos[:-1]).all() and (device[1:][same] > device[:-1][same]).all()):
+        # the engine sorted with another collation: by account, then device, as the frame
+        devices = devices.sort_values(["pos", "device"], kind="stable").reset_index(drop=True)
     devices["device_code"] = pd.factorize(devices["device"])[0]
     devices["holder_code"] = holder_code[devices["pos"].to_numpy()]
     # counts per SQL position → per frame row (integer counts: order does not matter)
@@ -445,10 +451,8 @@ def edge_matrix(rows: np.ndarray, cols: np.ndarray, values: np.ndarray, n: int):
     values = np.asarray(values, dtype=np.float64)
 
     def sorted_by(major: np.ndarray, minor: np.ndarray) -> bool:
-        if len(major) < 2:
-            return True
-        step = np.diff(major)
-        return bool((step >= 0).all() and (np.diff(minor)[step == 0] > 0).all())
+        key = major * (n + 1) + minor  # strictly increasing: sorted by (major, minor), no pair twice
+        return bool((key[1:] > key[:-1]).all())
 
     def compressed(major: np.ndarray, minor: np.ndarray):
         indptr = np.zeros(n + 1, dtype=np.int64)
