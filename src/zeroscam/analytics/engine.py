@@ -14,9 +14,10 @@ transpiles them without Ibis's pinned sqlglot range.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import pandas as pd
+if TYPE_CHECKING:  # results are pandas frames; pandas itself is imported by whoever reads them
+    import pandas as pd
 
 
 class Engine(Protocol):

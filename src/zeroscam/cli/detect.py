@@ -15,7 +15,7 @@ SIMS_COLUMNS = ["msisdn", "score", "flagged", "reasons"]
 
 # What each command reads and validates; the other files only count for the default as-of.
 MULES_TABLES = ("accounts", "transactions", "sims", "reports")
-MULES_MODULES = ("zeroscam.analytics.detection.mules", "lightgbm", "scipy.sparse.csgraph")
+MULES_MODULES = ("pandas", "zeroscam.analytics.detection.mules", "lightgbm", "scipy.sparse.csgraph")
 
 
 def _open(data, as_of, engine_name: str, steps, tables=None, warm: tuple[str, ...] = ()):

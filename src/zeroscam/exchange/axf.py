@@ -21,17 +21,21 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from datetime import datetime
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 import duckdb
 import orjson
-import pandas as pd
 
 from zeroscam.identifiers import CONTACT_TYPES, bank_account, holder_id, phone
 from zeroscam.identifiers import normalize as normalize_identifier
 from zeroscam.identifiers import sql as fast
 from zeroscam.kit.errors import DataError, IdentifierError, MissingTableError
 from zeroscam.kit.timeutil import parse_ts
+
+if TYPE_CHECKING:
+    import pandas as pd
+# pandas is imported where it is used: the reader starts on the files while a command
+# imports what it needs after reading (`cli/detect.py`)
 
 BULK_TABLES = ("accounts", "transactions", "sims", "cdrs", "cells")
 TABLES = BULK_TABLES + ("reports", "report_contacts", "report_transfers")
@@ -467,6 +471,8 @@ class _BulkReader:
                 pass  # left NULL: the parse check reports the first such row
         if not answers:
             return
+        import pandas as pd
+
         frame = pd.DataFrame(answers, columns=["raw", "canon"])
         if sql_type == "TIMESTAMP":
             frame["canon"] = pd.to_datetime(frame["canon"])
@@ -671,6 +677,8 @@ def _stage_reports(con, reports: list, contacts: list, transfers: list) -> None:
 def _to_table(con, name: str, rows: list[tuple], schema: list[tuple[str, str]]) -> None:
     """Rows → a temp table in the given order (its rowid is the file order)."""
     columns = [c for c, _ in schema]
+    import pandas as pd
+
     frame = pd.DataFrame(rows, columns=columns, dtype=object)
     casts = ", ".join(f"CAST({_ident(c)} AS {t}) AS {_ident(c)}" for c, t in schema)
     con.register(f"{name}_df", frame)
