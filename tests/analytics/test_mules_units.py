@@ -364,3 +364,26 @@ def test_business_like_needs_many_payers_hardly_any_of_them_victims():
     assert business_like(feats, pd.DataFrame({"in_cp": in_cp}))[:3].tolist() == [True, False, False]
     in_cp[0] = BUSINESS_PAYERS - 1
     assert not business_like(feats, pd.DataFrame({"in_cp": in_cp}))[0]
+
+
+def test_layering_withholds_a_collector_from_the_background_but_not_a_driver():
+    from types import SimpleNamespace
+
+    from zeroscam.analytics.detection.mules import withheld_from_background
+
+    # 0: a driver paid by 80 strangers, fanning the fares out across banks; 1: a collector paid
+    # by 6 victims, fanning out the same way; 2: a driver that also pays a ring's test credits;
+    # 3: an ordinary account; payers 4..89
+    n = 90
+    src = list(range(4, 84)) + list(range(84, 90)) + list(range(4, 84))
+    dst = [0] * 80 + [1] * 6 + [2] * 80
+    frame = pd.DataFrame({"victim_payer": np.r_[np.zeros(84), np.ones(6)]})
+    feats = SimpleNamespace(frame=frame, edges=pd.DataFrame({"src_pos": src, "dst_pos": dst}))
+    X = pd.DataFrame({"in_cp": np.bincount(dst, minlength=n).astype(float), "from_reported_1": 0.0,
+                      "device_reported": 0.0, "age_days": np.nan}, index=range(n))
+    rules = pd.DataFrame(False, index=range(n), columns=["fan_out", "scatter_gather", "chain", "test_credit",
+                                                         "holder_multi_bank", "ring_phone"])
+    rules.loc[[0, 1, 2], "fan_out"] = True
+    rules.loc[2, "test_credit"] = True
+    withheld = withheld_from_background(feats, X, rules, np.zeros(n, bool), np.arange(n))
+    assert withheld[:4].tolist() == [False, True, True, False]
