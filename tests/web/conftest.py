@@ -147,7 +147,10 @@ class ConsoleWatch:
         self.outside: list[str] = []
         page.on("console", lambda m: self.errors.append(f"console.{m.type}: {m.text}") if m.type == "error" else None)
         page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
-        page.on("requestfailed", lambda r: self.errors.append(f"requestfailed: {r.url} {r.failure}"))
+        # a request the browser itself cancelled (the page navigated on, or the context closed,
+        # before e.g. the favicon arrived: net::ERR_ABORTED) is not the app failing
+        page.on("requestfailed", lambda r: None if "ERR_ABORTED" in str(r.failure) else
+                self.errors.append(f"requestfailed: {r.url} {r.failure}"))
 
         def on_request(request):
             if not request.url.startswith(base_url) and not request.url.startswith(("data:", "blob:", "about:")):
