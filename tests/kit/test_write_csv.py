@@ -32,3 +32,10 @@ def test_write_csv_keeps_floats_and_odd_headers_as_pandas_writes_them(tmp_path):
         out = tmp_path / "o.csv"
         write_csv(frame, out)
         assert out.read_bytes() == frame.to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
+def test_write_csv_with_repeated_column_names_is_written_as_pandas_writes_it(tmp_path):
+    frame = pd.DataFrame([["a", 1, "b"]], columns=["x", "n", "x"])
+    out = tmp_path / "o.csv"
+    write_csv(frame, out)
+    assert out.read_bytes() == frame.to_csv(index=False, lineterminator="\n").encode("utf-8")

@@ -50,7 +50,7 @@ def _write_plain_csv(frame, path: Path) -> bool:
     import pyarrow.csv as pcsv
 
     names = [str(c) for c in frame.columns]
-    if not names or any(not n or any(ch in n for ch in ',"\r\n') for n in names):
+    if not names or len(set(names)) < len(names) or any(not n or any(ch in n for ch in ',"\r\n') for n in names):
         return False
     arrays = []
     for column in frame.columns:

@@ -33,7 +33,14 @@ def _open(data, as_of, engine_name: str, steps, tables=None, warm: tuple[str, ..
         import importlib
         import threading
 
-        threading.Thread(target=lambda: [importlib.import_module(m) for m in warm], daemon=True).start()
+        def load() -> None:
+            for module in warm:
+                try:
+                    importlib.import_module(module)
+                except Exception:  # noqa: BLE001 - the command's own import reports it, in its place
+                    return
+
+        threading.Thread(target=load, daemon=True).start()
     dataset = open_dataset(data, parse_as_of(as_of), progress=steps, tables=tables)
     return dataset, make_engine(engine_name, dataset)
 
