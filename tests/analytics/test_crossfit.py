@@ -70,3 +70,15 @@ def test_reuse_ignored_when_data_differs(data):
                                 max_negatives=1500, reuse=first)
     assert all(t[1] is not first._train[f][1] for f, t in enumerate(reused._train))
     np.testing.assert_array_equal(fresh.score, reused.score)
+
+
+def test_negative_weight_down_weights_background_rows(data):
+    """Unlabeled rows that look like the positives, taught at a tenth of the weight, pull the
+    scores of their region down less; weight 1 everywhere is the unweighted fit."""
+    X, keys, positive, excluded = data
+    signal = X["f0"].to_numpy() + 0.5 * X["f1"].to_numpy()
+    lookalike = (signal > 1.8) & ~positive & ~excluded
+    plain = fit(data)
+    assert np.array_equal(fit(data, negative_weight=np.ones(len(X))).score, plain.score)
+    light = fit(data, negative_weight=np.where(lookalike, 0.1, 1.0))
+    assert light.score[lookalike].mean() > plain.score[lookalike].mean()

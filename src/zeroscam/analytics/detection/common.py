@@ -132,7 +132,8 @@ def pu_crossfit(X: pd.DataFrame, keys: Sequence[str], positive: np.ndarray, *,
                 exclude_from_negatives: np.ndarray | None = None,
                 folds: int = 5, rounds: int = 150, max_negatives: int = 60_000,
                 seed: int = SEED, params: Mapping | None = None,
-                positive_weight: np.ndarray | None = None, score_rows: np.ndarray | None = None,
+                positive_weight: np.ndarray | None = None, negative_weight: np.ndarray | None = None,
+                score_rows: np.ndarray | None = None,
                 reuse: CrossFit | None = None) -> CrossFit:
     """Cross-fitted PU LightGBM: positives vs the unlabeled rest.
 
@@ -145,6 +146,8 @@ def pu_crossfit(X: pd.DataFrame, keys: Sequence[str], positive: np.ndarray, *,
     (deterministically) and re-weighted so scores stay P(labeled | x).
     positive_weight: optional per-row weight of the positives (e.g. from
     `clean_label_weights`: labels the data itself doubts count less).
+    negative_weight: optional per-row weight of the unlabeled rows taught as background
+    (before the subsampling re-weighting).
     score_rows: optional bool mask, the rows whose score the caller needs (the others
     stay 0; predicting is a good part of the cost). reuse: an earlier fit on the same
     X, labels, exclusions, folds and parameters (only the positive weights may differ):
@@ -174,6 +177,7 @@ def pu_crossfit(X: pd.DataFrame, keys: Sequence[str], positive: np.ndarray, *,
     fit._keys, fit._u = (keys, n, folds, seed), u
     base = lgbm_params(seed, **(params or {}))
     pos_w = np.ones(n) if positive_weight is None else np.asarray(positive_weight, dtype=np.float64)
+    neg_w = np.ones(n) if negative_weight is None else np.asarray(negative_weight, dtype=np.float64)
     wanted = np.ones(n, dtype=bool) if score_rows is None else np.asarray(score_rows, dtype=bool)
     fit._matrix, fit._params = matrix, base
     fit._train = [None] * folds
@@ -193,7 +197,7 @@ def pu_crossfit(X: pd.DataFrame, keys: Sequence[str], positive: np.ndarray, *,
             return None
         idx = np.flatnonzero(train_pos | train_neg)
         y = positive[idx].astype(np.float64)
-        w = np.where(positive[idx], pos_w[idx], 1.0 / rate)
+        w = np.where(positive[idx], pos_w[idx], neg_w[idx] / rate)
         old = reuse._train[f] if same_data else None
         if old is not None and np.array_equal(old[0], idx) and np.array_equal(old[1].get_label(), y):
             # bins come from the feature values alone: only the weights change

@@ -63,6 +63,10 @@ REPORTER_SHARE = 0.05
 # with its customers (as `trace` judges it), not a collector of a ring's victims.
 BUSINESS_PAYERS = 60
 BUSINESS_MAX_VICTIM_SHARE = 0.1
+# ... taught as background at a tenth of the weight when it shows a layering shape: enough
+# that a few mistaken reports naming drivers cannot make "driver" a mule, little enough that
+# the model still reads fast pass-through from a few strangers as a mule's (fifth session)
+BUSINESS_BACKGROUND_WEIGHT = 0.1
 DILUTED_LABEL_WEIGHT = 0.1
 # Tested with a few baht by a sender that tested three or more people: a ring's account.
 TEST_CREDIT_EVIDENCE = 0.7
@@ -201,6 +205,7 @@ def detect_mules(dataset, engine) -> pd.DataFrame:
     rules = typology_rules(X)
     rules["chain_ring"] = pass_through_chain(feats, X)
     implicated = withheld_from_background(feats, X, rules, labeled, holder_code)
+    background_weight = np.where(layering_business(feats, X, rules), BUSINESS_BACKGROUND_WEIGHT, 1.0)
     keys = frame["account"].tolist()
     independent = np.maximum(n_victims, np.minimum(n_reports, 1))
     reporter_share = independent / np.maximum(np.nan_to_num(X["in_cp"].to_numpy()), 1.0)
@@ -213,7 +218,7 @@ def detect_mules(dataset, engine) -> pd.DataFrame:
     # the first pass is read only on the labels: score just those, and let the second
     # pass reuse its binned training sets
     first = pu_crossfit(learn, keys, labeled, exclude_from_negatives=implicated, rounds=60,
-                        positive_weight=label_prior, score_rows=labeled, **MODEL)
+                        positive_weight=label_prior, negative_weight=background_weight, score_rows=labeled, **MODEL)
     weights = clean_label_weights(prior_corrected(first.score, labeled, weights=label_prior), labeled) * label_prior
     # the behaviour model's evidence is scaled below by the share of the inflow that is other
     # people's money and by inflow over outflow: where either is 0 the model is not asked
@@ -222,7 +227,8 @@ def detect_mules(dataset, engine) -> pd.DataFrame:
     money_in, money_out = np.nan_to_num(X["in_thb"].to_numpy()), np.nan_to_num(X["out_thb"].to_numpy())
     asked = labeled | ((own_in < 1.0) & (money_in > 0))
     fit = pu_crossfit(learn, keys, labeled, exclude_from_negatives=implicated, rounds=ROUNDS,
-                      positive_weight=weights, reuse=first, score_rows=asked, **MODEL)
+                      positive_weight=weights, negative_weight=background_weight, reuse=first, score_rows=asked,
+                      **MODEL)
     p_model = prior_corrected(fit.score, labeled, weights=weights)
     # forwarding one's own money (moved in from one's own accounts) is spending, not passing
     # other people's money through: the behaviour model's evidence stands on the rest
@@ -373,17 +379,26 @@ def withheld_from_background(feats, X: pd.DataFrame, rules: pd.DataFrame, labele
     typologies unless paid by very many people hardly any of whom are victims (`business_like`:
     a driver passing the day's fares on to the car's owner, the pump and the family must be
     background, or the model learns nothing against it and flags it as a mule — fifth session,
-    612 of 1,000 drivers on a 50,000-person world). Not the fan-in / pass-through rules:
+    612 of 1,000 drivers on a 50,000-person world; taught at `BUSINESS_BACKGROUND_WEIGHT`). Not the fan-in / pass-through rules:
     honest sellers fire those, and the model must see sellers as background to learn what sets
     mules apart. Nor the pass-through chain: it is evidence of its own, and withholding its
     slow passers from the background moved honest drivers over the line on a development world."""
     n = len(X)
-    layering = rules[["fan_out", "scatter_gather", "chain"]].to_numpy().any(axis=1)
+    layering = rules[LAYERING_RULES].to_numpy().any(axis=1)
     return ((X["from_reported_1"].to_numpy() >= 0.5) | (X["device_reported"].to_numpy() > 0)
             | (_holder_mates_max(np.asarray(labeled, dtype=np.float64), holder_code, frame_opened(X),
                                  np.ones(n, dtype=bool)) > 0)
-            | (layering & ~business_like(feats, X))
+            | (layering & ~layering_business(feats, X, rules))
             | rules[["test_credit", "holder_multi_bank", "ring_phone"]].to_numpy().any(axis=1))
+
+
+LAYERING_RULES = ["fan_out", "scatter_gather", "chain"]
+
+
+def layering_business(feats, X: pd.DataFrame, rules: pd.DataFrame) -> np.ndarray:
+    """Bool per account: a business (`business_like`) whose outflow fires a layering rule —
+    background, but taught at `BUSINESS_BACKGROUND_WEIGHT`."""
+    return rules[LAYERING_RULES].to_numpy().any(axis=1) & business_like(feats, X)
 
 
 def business_like(feats, X: pd.DataFrame) -> np.ndarray:
