@@ -82,3 +82,18 @@ def test_negative_weight_down_weights_background_rows(data):
     assert np.array_equal(fit(data, negative_weight=np.ones(len(X))).score, plain.score)
     light = fit(data, negative_weight=np.where(lookalike, 0.1, 1.0))
     assert light.score[lookalike].mean() > plain.score[lookalike].mean()
+
+
+def test_reuse_with_an_equal_copy_of_the_frame_same_scores(data):
+    """The reused fit takes the matrix of the same frame object as it is; an equal copy is
+    converted and compared: both give the scores of a fit without reuse."""
+    X, keys, positive, excluded = data
+    weights = np.where(positive, 0.5, 1.0)
+    first = fit(data)
+    plain = fit(data, positive_weight=weights)
+    same = fit(data, positive_weight=weights, reuse=first)
+    copy = common.pu_crossfit(X.copy(), keys, positive, exclude_from_negatives=excluded, folds=4, rounds=25,
+                              max_negatives=1500, positive_weight=weights, reuse=first)
+    assert same._matrix is first._matrix and copy._matrix is not first._matrix
+    np.testing.assert_array_equal(plain.score, same.score)
+    np.testing.assert_array_equal(plain.score, copy.score)

@@ -94,6 +94,7 @@ class CrossFit:
     # what the models were trained on, for `pu_crossfit(reuse=...)`: the feature
     # matrix, the LightGBM parameters, and per fold the training rows and binned Dataset
     _matrix: np.ndarray | None = field(default=None, repr=False)
+    _frame: object = field(default=None, repr=False)  # the X the matrix came from
     _params: dict | None = field(default=None, repr=False)
     _train: list = field(default_factory=list, repr=False)
     # the keys object, folds and seed, and the negative-sampling numbers drawn from them
@@ -150,7 +151,8 @@ def pu_crossfit(X: pd.DataFrame, keys: Sequence[str], positive: np.ndarray, *,
     (before the subsampling re-weighting).
     score_rows: optional bool mask, the rows whose score the caller needs (the others
     stay 0; predicting is a good part of the cost). reuse: an earlier fit on the same
-    X, labels, exclusions, folds and parameters (only the positive weights may differ):
+    X (the same frame object, unchanged since, or an equal one), labels, exclusions, folds
+    and parameters (only the positive weights may differ):
     its binned training sets are used again, with the same models as building them anew.
     """
     n = len(X)
@@ -158,7 +160,10 @@ def pu_crossfit(X: pd.DataFrame, keys: Sequence[str], positive: np.ndarray, *,
     excluded = (np.zeros(n, dtype=bool) if exclude_from_negatives is None
                 else np.asarray(exclude_from_negatives, dtype=bool) & ~positive)
     features = list(X.columns)
-    matrix = X.to_numpy(np.float64)
+    # the same frame object as the reused fit's (one frame for both passes): its matrix is
+    # taken as it is rather than converted and compared again (the frame must not change)
+    same_frame = reuse is not None and reuse._frame is X and reuse._matrix is not None
+    matrix = reuse._matrix if same_frame else X.to_numpy(np.float64)
     # folds and sampling numbers depend on the keys, folds and seed only: a reused fit on
     # the same keys object (and folds, seed) has them already
     same_keys = (reuse is not None and reuse._keys is not None and reuse._keys[0] is keys
@@ -179,13 +184,13 @@ def pu_crossfit(X: pd.DataFrame, keys: Sequence[str], positive: np.ndarray, *,
     pos_w = np.ones(n) if positive_weight is None else np.asarray(positive_weight, dtype=np.float64)
     neg_w = np.ones(n) if negative_weight is None else np.asarray(negative_weight, dtype=np.float64)
     wanted = np.ones(n, dtype=bool) if score_rows is None else np.asarray(score_rows, dtype=bool)
-    fit._matrix, fit._params = matrix, base
+    fit._matrix, fit._params, fit._frame = matrix, base, X
     fit._train = [None] * folds
     same_data = (reuse is not None and reuse._params == base and reuse.features == features
                  and len(reuse._train) == folds and np.array_equal(reuse.fold, fold)
                  and reuse._matrix is not None and reuse._matrix.shape == matrix.shape
                  # bit for bit (one integer compare; NaN-aware float compare is ten times slower)
-                 and np.array_equal(reuse._matrix.view(np.uint64), matrix.view(np.uint64)))
+                 and (same_frame or np.array_equal(reuse._matrix.view(np.uint64), matrix.view(np.uint64))))
 
     def train(f: int):
         train_pos = positive & (fold != f)
