@@ -67,6 +67,7 @@ BUSINESS_MAX_VICTIM_SHARE = 0.1
 # that a few mistaken reports naming drivers cannot make "driver" a mule, little enough that
 # the model still reads fast pass-through from a few strangers as a mule's (fifth session)
 BUSINESS_BACKGROUND_WEIGHT = 0.1
+LAYERING_RULES = ["fan_out", "scatter_gather", "chain"]
 DILUTED_LABEL_WEIGHT = 0.1
 # Tested with a few baht by a sender that tested three or more people: a ring's account.
 TEST_CREDIT_EVIDENCE = 0.7
@@ -218,7 +219,8 @@ def detect_mules(dataset, engine) -> pd.DataFrame:
     # the first pass is read only on the labels: score just those, and let the second
     # pass reuse its binned training sets
     first = pu_crossfit(learn, keys, labeled, exclude_from_negatives=implicated, rounds=60,
-                        positive_weight=label_prior, negative_weight=background_weight, score_rows=labeled, **MODEL)
+                        positive_weight=label_prior, negative_weight=background_weight, score_rows=labeled,
+                        **MODEL)
     weights = clean_label_weights(prior_corrected(first.score, labeled, weights=label_prior), labeled) * label_prior
     # the behaviour model's evidence is scaled below by the share of the inflow that is other
     # people's money and by inflow over outflow: where either is 0 the model is not asked
@@ -379,10 +381,11 @@ def withheld_from_background(feats, X: pd.DataFrame, rules: pd.DataFrame, labele
     typologies unless paid by very many people hardly any of whom are victims (`business_like`:
     a driver passing the day's fares on to the car's owner, the pump and the family must be
     background, or the model learns nothing against it and flags it as a mule — fifth session,
-    612 of 1,000 drivers on a 50,000-person world; taught at `BUSINESS_BACKGROUND_WEIGHT`). Not the fan-in / pass-through rules:
-    honest sellers fire those, and the model must see sellers as background to learn what sets
-    mules apart. Nor the pass-through chain: it is evidence of its own, and withholding its
-    slow passers from the background moved honest drivers over the line on a development world."""
+    612 of 1,000 drivers on a 50,000-person world; taught at `BUSINESS_BACKGROUND_WEIGHT`).
+    Not the fan-in / pass-through rules: honest sellers fire those, and the model must see
+    sellers as background to learn what sets mules apart. Nor the pass-through chain: it is
+    evidence of its own, and withholding its slow passers from the background moved honest
+    drivers over the line on a development world."""
     n = len(X)
     layering = rules[LAYERING_RULES].to_numpy().any(axis=1)
     return ((X["from_reported_1"].to_numpy() >= 0.5) | (X["device_reported"].to_numpy() > 0)
@@ -390,9 +393,6 @@ def withheld_from_background(feats, X: pd.DataFrame, rules: pd.DataFrame, labele
                                  np.ones(n, dtype=bool)) > 0)
             | (layering & ~layering_business(feats, X, rules))
             | rules[["test_credit", "holder_multi_bank", "ring_phone"]].to_numpy().any(axis=1))
-
-
-LAYERING_RULES = ["fan_out", "scatter_gather", "chain"]
 
 
 def layering_business(feats, X: pd.DataFrame, rules: pd.DataFrame) -> np.ndarray:
