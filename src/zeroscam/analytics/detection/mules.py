@@ -205,8 +205,9 @@ def detect_mules(dataset, engine) -> pd.DataFrame:
 
     rules = typology_rules(X)
     rules["chain_ring"] = pass_through_chain(feats, X)
-    implicated = withheld_from_background(feats, X, rules, labeled, holder_code)
-    background_weight = np.where(layering_business(feats, X, rules), BUSINESS_BACKGROUND_WEIGHT, 1.0)
+    business = layering_business(feats, X, rules)
+    implicated = withheld_from_background(feats, X, rules, labeled, holder_code, business=business)
+    background_weight = np.where(business, BUSINESS_BACKGROUND_WEIGHT, 1.0)
     keys = frame["account"].tolist()
     independent = np.maximum(n_victims, np.minimum(n_reports, 1))
     reporter_share = independent / np.maximum(np.nan_to_num(X["in_cp"].to_numpy()), 1.0)
@@ -374,7 +375,7 @@ def pass_through_chain(feats, X: pd.DataFrame) -> np.ndarray:
 
 
 def withheld_from_background(feats, X: pd.DataFrame, rules: pd.DataFrame, labeled: np.ndarray,
-                             holder_code: np.ndarray) -> np.ndarray:
+                             holder_code: np.ndarray, business: np.ndarray | None = None) -> np.ndarray:
     """Bool per account: unlabeled accounts that must not be taught as "honest" — fed by
     reported accounts, holding a reported account opened together with this one, sharing an
     app device with reported accounts, showing the ring signals, or showing the layering
@@ -385,13 +386,14 @@ def withheld_from_background(feats, X: pd.DataFrame, rules: pd.DataFrame, labele
     Not the fan-in / pass-through rules: honest sellers fire those, and the model must see
     sellers as background to learn what sets mules apart. Nor the pass-through chain: it is
     evidence of its own, and withholding its slow passers from the background moved honest
-    drivers over the line on a development world."""
+    drivers over the line on a development world.
+    `business`: `layering_business` when the caller has it already."""
     n = len(X)
     layering = rules[LAYERING_RULES].to_numpy().any(axis=1)
     return ((X["from_reported_1"].to_numpy() >= 0.5) | (X["device_reported"].to_numpy() > 0)
             | (_holder_mates_max(np.asarray(labeled, dtype=np.float64), holder_code, frame_opened(X),
                                  np.ones(n, dtype=bool)) > 0)
-            | (layering & ~layering_business(feats, X, rules))
+            | (layering & ~(layering_business(feats, X, rules) if business is None else business))
             | rules[["test_credit", "holder_multi_bank", "ring_phone"]].to_numpy().any(axis=1))
 
 

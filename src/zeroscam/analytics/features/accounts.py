@@ -269,6 +269,7 @@ def compute(engine, as_of) -> AccountFeatures:
         for i, (name, query) in enumerate(steps):
             materialize(engine, name, query)
             if name == "mf_acct" and (engine.sql("SELECT max(bank_no) FROM mf_acct").iloc[0, 0] or 0) > MASK_BANKS:
+                # too many banks for a bitmask: the remaining steps count banks distinct
                 steps[i + 1:] = _sql_steps(as_of, bank_mask=False)[i + 1:]
             if name == "mf_pair":
                 # the edges are final once the pairs are: the scatter-gather count (a sparse

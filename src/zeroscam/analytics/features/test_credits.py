@@ -75,8 +75,9 @@ def tiny_credit_features(engine, frame: pd.DataFrame, holder_code: np.ndarray | 
         return out
     tester_holder, holder = codes[tester], codes[account]
     # fan: the different people each sender tested
-    tested_people = np.unique(tester.astype(np.int64) * (int(codes.max()) + 1) + holder)
-    fan = np.bincount(tested_people // (int(codes.max()) + 1), minlength=n).astype(np.float64)
+    width = int(codes.max()) + 1
+    tested_people = np.unique(tester.astype(np.int64) * width + holder)
+    fan = np.bincount(tested_people // width, minlength=n).astype(np.float64)
     tested_by = np.zeros(n)
     np.maximum.at(tested_by, account, fan[tester])
     out["tester_fan"] = fan
